@@ -1,0 +1,53 @@
+# Media Hub: `make run` serves the portal locally, `make test` runs every test.
+# Both set up what they need first (virtualenvs, MiniStack).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+MS_VENV := .venv-ministack
+PY := $(VENV)/bin/python
+PIP_FLAGS := --quiet --disable-pip-version-check
+MINISTACK_PORT ?= 4566
+
+# The local stack: MiniStack as AWS, any credentials, debug on.
+LOCAL_ENV := DJANGO_DEBUG=1 AWS_ENDPOINT_URL=http://127.0.0.1:$(MINISTACK_PORT) \
+	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
+	MINISTACK_PORT=$(MINISTACK_PORT)
+# Tests use moto in-process (a developer's AWS settings must not leak in) and
+# production settings (DEBUG off), over plain HTTP.
+TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
+	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
+
+.PHONY: install run test lint format manage clean
+
+install: $(VENV)/.installed $(MS_VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements-dev.txt
+	touch $@
+
+$(MS_VENV)/.installed: requirements-ministack.txt
+	$(PYTHON) -m venv $(MS_VENV)
+	$(MS_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-ministack.txt
+	touch $@
+
+run: install
+	@$(LOCAL_ENV) $(PY) scripts/run_local.py
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Any manage.py command against the local stack, e.g. make manage ARGS="changepassword admin"
+manage: $(VENV)/.installed
+	$(LOCAL_ENV) $(PY) manage.py $(ARGS)
+
+clean:
+	rm -rf $(VENV) $(MS_VENV) staticfiles .pytest_cache .ruff_cache

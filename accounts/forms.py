@@ -1,0 +1,43 @@
+"""Input shapes for sign-in, passwords and user management."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import Role
+
+USERNAME_VALIDATOR_MESSAGE = "Use letters, digits and @ . + - _ only."
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="Current password", strip=False, widget=forms.PasswordInput)
+    new_password1 = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput)
+    new_password2 = forms.CharField(label="New password again", strip=False, widget=forms.PasswordInput)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("new_password1") != cleaned.get("new_password2"):
+            self.add_error("new_password2", "The two new passwords differ.")
+        return cleaned
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput)
+
+
+class UserCreateForm(forms.Form):
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+\Z", max_length=150, error_messages={"invalid": USERNAME_VALIDATOR_MESSAGE}
+    )
+    email = forms.EmailField(required=False)
+    role = forms.ChoiceField(choices=Role.CHOICES, initial=Role.MEMBER)
+    password = forms.CharField(label="Initial password", strip=False, widget=forms.PasswordInput)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.CHOICES)

@@ -1,0 +1,108 @@
+"""Users, sessions and login-failure counters in DynamoDB (PynamoDB)."""
+
+from __future__ import annotations
+
+from django.utils.crypto import salted_hmac
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from mediahub.aws import table_meta
+
+
+class Role:
+    ADMIN = "admin"
+    MEMBER = "member"
+    CHOICES = ((MEMBER, "Member"), (ADMIN, "Admin"))
+
+
+class User(Model):
+    """A person who can sign in. Keyed by the normalized (lower-case) username."""
+
+    Meta = table_meta("users")
+
+    username = UnicodeAttribute(hash_key=True)
+    password = UnicodeAttribute()
+    email = UnicodeAttribute(default="")
+    role = UnicodeAttribute(default=Role.MEMBER)
+    is_active = BooleanAttribute(default=True)
+    date_joined = UTCDateTimeAttribute()
+    last_login = UTCDateTimeAttribute(null=True)
+
+    # What Django's templates, decorators and password validators expect of a user.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.is_admin
+
+    def get_username(self) -> str:
+        return self.username
+
+    def session_auth_hash(self) -> str:
+        """Changes with the password, so a new password ends other sessions."""
+        return salted_hmac("accounts.User.session_auth_hash", self.password, algorithm="sha256").hexdigest()
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class AnonymousUser:
+    username = ""
+    role = ""
+    is_authenticated = False
+    is_anonymous = True
+    is_active = False
+    is_admin = False
+    is_staff = False
+
+    def __str__(self) -> str:
+        return "anonymous"
+
+
+class SessionsByUserIndex(GlobalSecondaryIndex):
+    """The sessions of one user, so deactivation can end them all."""
+
+    class Meta:
+        index_name = "by-username"
+        projection = KeysOnlyProjection()
+
+    username = UnicodeAttribute(hash_key=True)
+
+
+class SessionRecord(Model):
+    """A server-side session. DynamoDB's TTL deletes it late, so reads check expiry too."""
+
+    Meta = table_meta("sessions")
+
+    session_key = UnicodeAttribute(hash_key=True)
+    data = UnicodeAttribute()
+    username = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute()
+
+    by_username = SessionsByUserIndex()
+
+
+class LoginFailures(Model):
+    """Failed sign-ins for one username or one client address within a window."""
+
+    Meta = table_meta("throttle")
+
+    key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    window_start = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+
+
+TABLES = (User, SessionRecord, LoginFailures)

@@ -1,0 +1,131 @@
+"""Writes to users and sessions: sign-in with throttling, sign-out, user management."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
+from django.utils import timezone
+from pynamodb.exceptions import PutError, UpdateError
+
+from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTaken, UserNotFound
+from accounts.models import LoginFailures, Role, SessionRecord, User
+from accounts.selectors import normalize_username, user_get
+from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
+
+# Checked against when the username is unknown, so a miss costs as long as a hit.
+_UNUSABLE_HASH = make_password(None)
+
+
+def user_create(*, username: str, password: str, email: str = "", role: str = Role.MEMBER) -> User:
+    """Create a user; the password must pass the configured validators."""
+    user = User(
+        username=normalize_username(username),
+        email=email.strip(),
+        role=role,
+        date_joined=timezone.now(),
+        password="",
+    )
+    validate_password(password, user)
+    user.password = make_password(password)
+    try:
+        user.save(condition=User.username.does_not_exist())
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise UsernameTaken from exc
+        raise
+    return user
+
+
+def check_user_password(*, user: User, password: str) -> bool:
+    return check_password(password, user.password)
+
+
+def user_set_password(*, user: User, password: str) -> None:
+    """Set a new password. Every session of the user ends, except one the caller renews."""
+    validate_password(password, user)
+    user.update(actions=[User.password.set(make_password(password))])
+
+
+def user_set_role(*, user: User, role: str) -> None:
+    user.update(actions=[User.role.set(role)])
+
+
+def user_set_active(*, user: User, active: bool) -> None:
+    """(De)activate a user; deactivation ends all of the user's sessions at once."""
+    user.update(actions=[User.is_active.set(active)])
+    if not active:
+        user_end_sessions(username=user.username)
+
+
+def user_end_sessions(*, username: str) -> None:
+    with SessionRecord.batch_write() as batch:
+        for record in SessionRecord.by_username.query(username):
+            batch.delete(record)
+
+
+def user_authenticate(*, username: str, password: str, address: str) -> User:
+    """The active user with these credentials, counting failures per username and address."""
+    keys = (f"username:{normalize_username(username)}", f"address:{address}")
+    now = timezone.now()
+    _raise_if_throttled(keys, now=now)
+    try:
+        user = user_get(username)
+    except UserNotFound:
+        check_password(password, _UNUSABLE_HASH)
+        user = None
+    if user is None or not user.is_active or not check_password(password, user.password):
+        for key in keys:
+            _record_failure(key, now=now)
+        raise InvalidCredentials
+    LoginFailures(key=keys[0]).delete()
+    return user
+
+
+def login(request: HttpRequest, user: User) -> None:
+    """Attach `user` to a fresh session key, so a key planted before sign-in is worthless."""
+    request.session.cycle_key()
+    request.session[SESSION_USER_KEY] = user.username
+    request.session[SESSION_HASH_KEY] = user.session_auth_hash()
+    rotate_token(request)
+    user.update(actions=[User.last_login.set(timezone.now())])
+    request.user = user
+
+
+def logout(request: HttpRequest) -> None:
+    """Delete the session server-side, so a replayed cookie no longer signs anyone in."""
+    request.session.flush()
+
+
+def session_renew_after_password_change(request: HttpRequest, user: User) -> None:
+    """Keep the current session signed in after its own user changed password."""
+    request.session.cycle_key()
+    request.session[SESSION_HASH_KEY] = user.session_auth_hash()
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
+
+
+def _raise_if_throttled(keys: tuple[str, ...], *, now: datetime) -> None:
+    for record in LoginFailures.batch_get(keys):
+        window_end = record.window_start + _window()
+        if record.failures >= settings.MEDIAHUB_LOGIN_MAX_FAILURES and now < window_end:
+            raise LoginThrottled(retry_after=int((window_end - now).total_seconds()) + 1)
+
+
+def _record_failure(key: str, *, now: datetime) -> None:
+    """Count one failure in the current window, or start a new window."""
+    try:
+        LoginFailures(key=key).update(
+            actions=[LoginFailures.failures.add(1)],
+            condition=LoginFailures.window_start > now - _window(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        LoginFailures(key=key, failures=1, window_start=now, expires_at=now + _window()).save()

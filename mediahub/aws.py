@@ -1,0 +1,92 @@
+"""The one place that turns settings into AWS connections.
+
+boto3 clients and PynamoDB table metadata both come from here, so region,
+endpoint (MiniStack locally) and retry policy never drift apart. Nothing is
+created at import time: Lambda cold starts and moto's test fixtures both rely
+on that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from pynamodb.models import Model
+
+
+def client_config(*, path_style: bool) -> Config:
+    """Retry, signing and addressing policy shared by every boto3 client.
+
+    Path-style addressing is for a local endpoint such as MiniStack, where
+    bucket names are not host names.
+    """
+    return Config(
+        retries={"max_attempts": 5, "mode": "standard"},
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if path_style else "virtual"},
+    )
+
+
+def client(service: str) -> Any:
+    """A boto3 client for `service` with the project's region, endpoint and retries."""
+    from django.conf import settings
+
+    return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
+
+
+@lru_cache(maxsize=16)
+def _cached_client(service: str, region: str, endpoint_url: str | None) -> Any:
+    # Clients are thread-safe and costly to build; one per service and endpoint.
+    return boto3.session.Session().client(
+        service,
+        region_name=region,
+        endpoint_url=endpoint_url,
+        config=client_config(path_style=bool(endpoint_url)),
+    )
+
+
+def table_meta(name: str) -> type:
+    """A PynamoDB `Meta` class for the table `<prefix>-<name>`."""
+    from django.conf import settings
+
+    class Meta:
+        table_name = f"{settings.MEDIAHUB_TABLE_PREFIX}-{name}"
+        region = settings.AWS_REGION
+        host = settings.AWS_ENDPOINT_URL
+        billing_mode = "PAY_PER_REQUEST"
+        max_retry_attempts = 5
+
+    return Meta
+
+
+def tables_ensure(models: Iterable[type[Model]]) -> list[str]:
+    """Create each model's table (with its indexes and TTL) unless it exists, and
+    make sure an existing table's TTL is on. Returns the names of the tables created."""
+    from pynamodb.attributes import TTLAttribute
+
+    created = []
+    for model in models:
+        if not model.exists():
+            model.create_table(wait=True)
+            created.append(model.Meta.table_name)
+            continue
+        ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
+        if ttl:
+            _ttl_ensure(model.Meta.table_name, ttl[0])
+    return created
+
+
+def _ttl_ensure(table_name: str, attribute: str) -> None:
+    # AWS refuses to enable TTL twice, so look before switching it on.
+    dynamodb = client("dynamodb")
+    described = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
+    if described.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+        dynamodb.update_time_to_live(
+            TableName=table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+        )

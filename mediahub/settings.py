@@ -1,0 +1,183 @@
+"""Media Hub settings: the one place that reads the environment.
+
+Every value has a local default so `make run` needs no variables; production
+(DJANGO_DEBUG off) refuses to start without its secret key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from mediahub.aws import client_config
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, *, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, *, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+def env_list(name: str, *, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+    SECRET_KEY = "local-development-only-not-secret"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "storages",
+    "accounts",
+    "uploads",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
+    "accounts.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mediahub.urls"
+WSGI_APPLICATION = "mediahub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Two stores only (DESIGN.md): S3 for bytes, DynamoDB for everything else.
+DATABASES: dict[str, dict] = {}
+
+# Users and sessions live in DynamoDB (accounts app).
+SESSION_ENGINE = "accounts.sessions"
+SESSION_COOKIE_AGE = env_int("MEDIAHUB_SESSION_SECONDS", default=14 * 24 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_HTTPONLY = True
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "uploads:list"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login throttling: this many failures per username or client address within the window.
+MEDIAHUB_LOGIN_MAX_FAILURES = env_int("MEDIAHUB_LOGIN_MAX_FAILURES", default=5)
+MEDIAHUB_LOGIN_WINDOW_SECONDS = env_int("MEDIAHUB_LOGIN_WINDOW_SECONDS", default=15 * 60)
+
+# API Gateway and CloudFront terminate TLS and say so in this header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# AWS: one region, one optional endpoint (MiniStack locally), one bucket, one table prefix.
+# mediahub/aws.py hands the same values to boto3 clients and PynamoDB models.
+AWS_REGION = env("AWS_REGION", "us-east-1")
+AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL") or None
+MEDIAHUB_BUCKET = env("MEDIAHUB_BUCKET", "mediahub-local")
+MEDIAHUB_TABLE_PREFIX = env("MEDIAHUB_TABLE_PREFIX", "mediahub-local")
+MEDIAHUB_CORS_ORIGINS = env_list("MEDIAHUB_CORS_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"])
+MEDIAHUB_PRESIGNED_URL_SECONDS = env_int("MEDIAHUB_PRESIGNED_URL_SECONDS", default=300)
+# The form path goes through API Gateway and Lambda once deployed: a request tops
+# out near 6 MB there, about 4.5 MB of file after base64.
+MEDIAHUB_FORM_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_FORM_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)
+MEDIAHUB_PAGE_SIZE = env_int("MEDIAHUB_PAGE_SIZE", default=25)
+
+STORAGES = {
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIAHUB_BUCKET,
+            "region_name": AWS_REGION,
+            "endpoint_url": AWS_ENDPOINT_URL,
+            # No per-object ACL: the bucket enforces owner-only ownership (ACLs
+            # disabled) and blocks public access, so every object is private.
+            # AWS refuses a "private" ACL header on such buckets.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "querystring_expire": MEDIAHUB_PRESIGNED_URL_SECONDS,
+            "client_config": client_config(path_style=bool(AWS_ENDPOINT_URL)),
+        },
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Files above this stream to a temporary file on disk instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "pynamodb": {"level": "WARNING"},
+    },
+}

@@ -1,0 +1,11 @@
+"""WSGI entry point, used by runserver and by Zappa's Lambda handler."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediahub.settings")
+
+application = get_wsgi_application()

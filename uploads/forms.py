@@ -1,0 +1,32 @@
+"""Input shapes for the upload and edit pages."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+
+
+class MediaFieldsForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    caption = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class UploadForm(MediaFieldsForm):
+    file = forms.FileField()
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        limit = settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                "This file is %(size)s; the upload form accepts files up to %(limit)s.",
+                code="too_large",
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            )
+        return upload
+
+
+class EditForm(MediaFieldsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)

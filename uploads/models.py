@@ -1,0 +1,82 @@
+"""Media records in DynamoDB (PynamoDB). The bytes live in S3 under `s3_key`."""
+
+from __future__ import annotations
+
+from pynamodb.attributes import (
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from mediahub.aws import table_meta
+
+# Every item carries this constant so one index can list everything by time.
+ALL_MEDIA = "all"
+
+
+class Status:
+    PENDING = "pending"
+    READY = "ready"
+    REJECTED = "rejected"
+
+
+class Kind:
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+    DOCUMENT = "document"
+    OTHER = "other"
+
+
+class ByOwnerIndex(GlobalSecondaryIndex):
+    """A member's media, newest first."""
+
+    class Meta:
+        index_name = "by-owner"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    uploaded_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByTimeIndex(GlobalSecondaryIndex):
+    """Everybody's media, newest first (admins)."""
+
+    class Meta:
+        index_name = "by-time"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    uploaded_at = UTCDateTimeAttribute(range_key=True)
+
+
+class MediaItem(Model):
+    Meta = table_meta("media")
+
+    id = UnicodeAttribute(hash_key=True)
+    owner = UnicodeAttribute()
+    feed = UnicodeAttribute(default=ALL_MEDIA)
+    name = UnicodeAttribute()
+    caption = UnicodeAttribute(default="")
+    original_filename = UnicodeAttribute()
+    s3_key = UnicodeAttribute()
+    file_url = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    size = NumberAttribute()
+    status = UnicodeAttribute(default=Status.PENDING)
+    reason = UnicodeAttribute(null=True)
+    uploaded_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+    version = VersionAttribute()
+
+    by_owner = ByOwnerIndex()
+    by_time = ByTimeIndex()
+
+
+TABLES = (MediaItem,)

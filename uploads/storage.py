@@ -1,0 +1,112 @@
+"""S3 object keys, URLs and transfers for media files, through django-storages."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.utils.http import content_disposition_header
+from django.utils.text import get_valid_filename
+
+from mediahub import aws
+
+MEDIA_PREFIX = "media"
+MAX_FILENAME_LENGTH = 150
+
+
+def safe_filename(filename: str) -> str:
+    """The client's filename reduced to characters that are safe in an S3 key."""
+    try:
+        cleaned = get_valid_filename(filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    except SuspiciousFileOperation:
+        cleaned = "file"
+    stem, dot, ext = cleaned.rpartition(".")
+    if dot and len(ext) < 16:
+        return f"{stem[: MAX_FILENAME_LENGTH - len(ext) - 1]}.{ext}"
+    return cleaned[:MAX_FILENAME_LENGTH]
+
+
+def media_key(*, media_id: str, filename: str) -> str:
+    return f"{MEDIA_PREFIX}/{media_id}/{safe_filename(filename)}"
+
+
+def object_url(key: str) -> str:
+    """The object's plain S3 URL (not signed: the bucket is private)."""
+    if settings.AWS_ENDPOINT_URL:
+        return f"{settings.AWS_ENDPOINT_URL.rstrip('/')}/{settings.MEDIAHUB_BUCKET}/{quote(key)}"
+    bucket, region = settings.MEDIAHUB_BUCKET, settings.AWS_REGION
+    return f"https://{bucket}.s3.{region}.amazonaws.com/{quote(key)}"
+
+
+def presigned_url(key: str, *, download_as: str | None = None) -> str:
+    """A short-lived GET URL for the object; with `download_as`, S3 serves it as
+    an attachment under that filename."""
+    if download_as is None:
+        return default_storage.url(key)
+    disposition = content_disposition_header(as_attachment=True, filename=download_as)
+    return default_storage.url(key, parameters={"ResponseContentDisposition": disposition})
+
+
+def save(key: str, content: File, *, content_type: str) -> str:
+    """Stream `content` to S3 under `key` and return the key actually used."""
+    content.content_type = content_type
+    return default_storage.save(key, content)
+
+
+def delete(key: str) -> None:
+    default_storage.delete(key)
+
+
+def exists(key: str) -> bool:
+    return default_storage.exists(key)
+
+
+def bucket_ensure() -> None:
+    """Create the media bucket if missing and (re)apply its protections: private,
+    encrypted, and open to browser uploads from the portal's origins only."""
+    s3 = aws.client("s3")
+    bucket = settings.MEDIAHUB_BUCKET
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket", "NotFound"):
+            raise
+        create_args: dict = {"Bucket": bucket}
+        if settings.AWS_REGION != "us-east-1":
+            create_args["CreateBucketConfiguration"] = {"LocationConstraint": settings.AWS_REGION}
+        s3.create_bucket(**create_args)
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [_cors_rule()]})
+
+
+def _cors_rule() -> dict:
+    # What a browser needs to POST or PUT bytes straight to the bucket and read
+    # the ETag of each multipart part; nothing else, from the portal only.
+    return {
+        "AllowedOrigins": list(settings.MEDIAHUB_CORS_ORIGINS),
+        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
+        "AllowedHeaders": ["Content-Type", "Content-MD5", "x-amz-*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3600,
+    }

@@ -1,0 +1,98 @@
+"""HTTP glue for media pages: parse with a form, call one service or selector, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from uploads import services, storage
+from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed
+from uploads.forms import EditForm, UploadForm
+from uploads.models import MediaItem
+from uploads.selectors import media_get_for_user, media_list_for_user
+
+
+def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
+    try:
+        return media_get_for_user(media_id=media_id, user=request.user)
+    except MediaNotFound as exc:
+        raise Http404("No such media.") from exc
+
+
+@require_http_methods(["GET"])
+def media_list(request: HttpRequest) -> HttpResponse:
+    try:
+        page = media_list_for_user(
+            user=request.user,
+            cursor=request.GET.get("cursor"),
+            page_size=settings.MEDIAHUB_PAGE_SIZE,
+        )
+    except InvalidCursor:
+        return HttpResponseBadRequest("That page link is invalid or has been altered.")
+    return render(request, "uploads/list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def media_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.media_create_from_upload(
+                owner=request.user.username,
+                name=form.cleaned_data["name"],
+                caption=form.cleaned_data["caption"],
+                upload=form.cleaned_data["file"],
+            )
+        except UploadFailed as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Uploaded “{item.name}”.")
+            return redirect("uploads:detail", media_id=item.id)
+    context = {"form": form, "max_bytes": settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES}
+    return render(request, "uploads/upload.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET"])
+def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
+    item = _get_media(request, media_id)
+    context = {"item": item, "file_link": storage.presigned_url(item.s3_key)}
+    return render(request, "uploads/detail.html", context)
+
+
+@require_http_methods(["GET"])
+def media_download(request: HttpRequest, media_id: str) -> HttpResponse:
+    item = _get_media(request, media_id)
+    return redirect(storage.presigned_url(item.s3_key, download_as=item.original_filename))
+
+
+@require_http_methods(["GET", "POST"])
+def media_edit(request: HttpRequest, media_id: str) -> HttpResponse:
+    item = _get_media(request, media_id)
+    initial = {"name": item.name, "caption": item.caption, "version": item.version}
+    form = EditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.media_update(item=item, **form.cleaned_data)
+        except StaleEdit:
+            form.add_error(None, "Someone else changed this item since you opened it. Reload to see their version.")
+        else:
+            messages.success(request, "Saved your changes.")
+            return redirect("uploads:detail", media_id=item.id)
+    return render(request, "uploads/edit.html", {"item": item, "form": form}, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def media_delete(request: HttpRequest, media_id: str) -> HttpResponse:
+    item = _get_media(request, media_id)
+    if request.method == "POST":
+        try:
+            services.media_delete(item=item)
+        except StaleEdit:
+            messages.error(request, "This item changed while you were deciding; it was not deleted.")
+            return redirect("uploads:detail", media_id=item.id)
+        messages.success(request, f"Deleted “{item.name}”.")
+        return redirect("uploads:list")
+    return render(request, "uploads/delete.html", {"item": item})
