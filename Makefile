@@ -9,7 +9,8 @@ PIP_FLAGS := --quiet --disable-pip-version-check
 MINISTACK_PORT ?= 4566
 
 # The local stack: MiniStack as AWS, any credentials, debug on.
-LOCAL_ENV := DJANGO_DEBUG=1 AWS_ENDPOINT_URL=http://127.0.0.1:$(MINISTACK_PORT) \
+LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
+	DJANGO_DEBUG=1 AWS_ENDPOINT_URL=http://127.0.0.1:$(MINISTACK_PORT) \
 	AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \
 	MINISTACK_PORT=$(MINISTACK_PORT)
 # Tests use moto in-process (a developer's AWS settings must not leak in) and

@@ -12,11 +12,16 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BINARY = ROOT / ".venv-ministack" / "bin" / "ministack"
+# MiniStack takes the credentials in its own environment as the account's root
+# key, and checks presigned URLs against them even with AUTH off.
+ACCESS_KEY_ID = "local"
+SECRET_ACCESS_KEY = "local"  # noqa: S105 - the emulator's well-known local key
 
 
 def is_listening(port: int) -> bool:
@@ -33,8 +38,11 @@ def free_port() -> int:
 def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | None = None) -> subprocess.Popen:
     """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers."""
     state_dir.mkdir(parents=True, exist_ok=True)
+    inherited = {k: v for k, v in os.environ.items() if k not in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")}
     env = {
-        **os.environ,
+        **inherited,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         "BIND_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(port),
         "PERSIST_STATE": "1",
@@ -49,26 +57,27 @@ def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | No
     # we stop it with SIGTERM, the signal on which it saves its state.
     process = subprocess.Popen([str(BINARY)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_ready(port, process=process)
+        wait_until_answering(f"http://127.0.0.1:{port}/_ministack/health", process=process)
     except Exception:
         stop(process)
         raise
     return process
 
 
-def wait_ready(port: int, *, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+def wait_until_answering(url: str, *, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Poll a loopback `url` until it answers, failing early if `process` exits."""
     deadline = time.monotonic() + timeout
-    url = f"http://127.0.0.1:{port}/_ministack/health"
     while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"MiniStack exited with code {process.returncode}; see its log.")
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} exited with code {process.returncode}.")
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback URL
-                if response.status == 200:
-                    return
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL
+                return
+        except urllib.error.HTTPError:
+            return
         except OSError:
             time.sleep(0.2)
-    raise TimeoutError(f"MiniStack did not answer on port {port} within {timeout:.0f} s.")
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s.")
 
 
 def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:

@@ -1,0 +1,93 @@
+"""A real MiniStack, and the portal served by runserver against it, for tests over HTTP."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scripts import ministack
+
+
+@dataclass
+class Emulator:
+    port: int
+    state_dir: Path
+    process: subprocess.Popen
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def restart(self) -> None:
+        ministack.stop(self.process)
+        self.process = ministack.start(port=self.port, state_dir=self.state_dir)
+
+
+@pytest.fixture(autouse=True)
+def aws():
+    """Live tests talk to MiniStack over HTTP: no in-process moto here."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory) -> Iterator[Emulator]:
+    if not ministack.BINARY.exists():
+        pytest.skip("MiniStack is not installed in .venv-ministack (run `make install`).")
+    state_dir = tmp_path_factory.mktemp("ministack")
+    port = ministack.free_port()
+    running = Emulator(port=port, state_dir=state_dir, process=ministack.start(port=port, state_dir=state_dir))
+    yield running
+    ministack.stop(running.process)
+
+
+def portal_env(emulator: Emulator, **extra: str) -> dict[str, str]:
+    inherited = {k: v for k, v in os.environ.items() if k not in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")}
+    return {
+        **inherited,
+        "DJANGO_DEBUG": "1",
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
+        "AWS_REGION": "us-east-1",
+        "MEDIAHUB_BUCKET": "mediahub-live",
+        "MEDIAHUB_TABLE_PREFIX": "mediahub-live",
+        **extra,
+    }
+
+
+def manage(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ministack.ROOT,
+        env=portal_env(emulator, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def portal(emulator) -> Iterator[str]:
+    """The portal on runserver, talking to the live MiniStack; yields its base URL."""
+    assert manage(emulator, "setup_aws").returncode == 0
+    port = ministack.free_port()
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ministack.ROOT,
+        env=portal_env(emulator),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        ministack.wait_until_answering(f"{base}/accounts/login/", process=server, timeout=30)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
