@@ -4,6 +4,7 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 MS_VENV := .venv-ministack
+DEPLOY_VENV := .venv-deploy
 PY := $(VENV)/bin/python
 PIP_FLAGS := --quiet --disable-pip-version-check
 MINISTACK_PORT ?= 4566
@@ -18,9 +19,9 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format manage clean
+.PHONY: install run test lint format manage clean package layer deploy-local stop-local
 
-install: $(VENV)/.installed $(MS_VENV)/.installed
+install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 $(MS_VENV)/.installed: requirements-ministack.txt
 	$(PYTHON) -m venv $(MS_VENV)
 	$(MS_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-ministack.txt
+	touch $@
+
+# Zappa zips the virtualenv it runs in, so it gets one holding only what ships.
+$(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
+	$(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-deploy.txt
 	touch $@
 
 run: install
@@ -50,5 +57,21 @@ format: $(VENV)/.installed
 manage: $(VENV)/.installed
 	$(LOCAL_ENV) $(PY) manage.py $(ARGS)
 
+# The Lambda package of the dev stage, as `zappa deploy` would upload it.
+package: install
+	$(PY) scripts/package.py function
+
+# A Lambda layer with the heavy dependencies (see README, "Lambda layer").
+layer: install
+	$(PY) scripts/package.py layer
+
+# Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
+deploy-local: install
+	$(PY) scripts/deploy_local.py
+
+# Stop a MiniStack that deploy-local started (it saves its state on SIGTERM).
+stop-local:
+	@$(PY) scripts/ministack.py stop
+
 clean:
-	rm -rf $(VENV) $(MS_VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MS_VENV) $(DEPLOY_VENV) build .pytest_cache .ruff_cache

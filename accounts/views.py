@@ -29,6 +29,14 @@ def _safe_next(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
+def _client_address(request: HttpRequest) -> str:
+    """The address API Gateway saw. Behind it, REMOTE_ADDR comes from X-Forwarded-For,
+    whose first entries the client can forge; the event's sourceIp it cannot."""
+    context = request.META.get("lambda.event", {}).get("requestContext", {})
+    source = context.get("identity", {}).get("sourceIp") or context.get("http", {}).get("sourceIp")
+    return source or request.META.get("REMOTE_ADDR", "")
+
+
 @login_not_required
 @sensitive_post_parameters("password")
 @never_cache
@@ -41,7 +49,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = services.user_authenticate(
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password"],
-                address=request.META.get("REMOTE_ADDR", ""),
+                address=_client_address(request),
             )
         except InvalidCredentials:
             form.add_error(None, "That username and password do not match an active account.")

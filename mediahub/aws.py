@@ -56,12 +56,20 @@ def table_meta(name: str) -> type:
 
     class Meta:
         table_name = f"{settings.MEDIAHUB_TABLE_PREFIX}-{name}"
+        table_suffix = name
         region = settings.AWS_REGION
         host = settings.AWS_ENDPOINT_URL
         billing_mode = "PAY_PER_REQUEST"
         max_retry_attempts = 5
 
     return Meta
+
+
+def table_models() -> list[type[Model]]:
+    """Every PynamoDB model the installed apps list in their `models.TABLES`."""
+    from django.apps import apps
+
+    return [model for config in apps.get_app_configs() for model in getattr(config.models_module, "TABLES", ())]
 
 
 def tables_ensure(models: Iterable[type[Model]]) -> list[str]:

@@ -51,15 +51,18 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "whitenoise.runserver_nostatic",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "storages",
+    "mediahub",
     "accounts",
     "uploads",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -94,8 +97,10 @@ SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_AGE = env_int("MEDIAHUB_SESSION_SECONDS", default=14 * 24 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+# Off only for a local deployment served over plain HTTP (make deploy-local).
+SECURE_COOKIES = env_bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_HTTPONLY = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "accounts:login"
@@ -131,9 +136,13 @@ TIME_ZONE = "UTC"
 USE_I18N = False
 USE_TZ = True
 
-STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Static files ship inside the Lambda package and WhiteNoise serves them from
+# there: one deploy step, no second bucket to keep in sync. The storage adds
+# each request's script prefix, so links carry API Gateway's /<stage>/.
+STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # AWS: one region, one optional endpoint (MiniStack locally), one bucket, one table prefix.
 # mediahub/aws.py hands the same values to boto3 clients and PynamoDB models.
@@ -165,7 +174,7 @@ STORAGES = {
             "client_config": client_config(path_style=bool(AWS_ENDPOINT_URL)),
         },
     },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "mediahub.static.ScriptPrefixStaticFilesStorage"},
 }
 
 # Files above this stream to a temporary file on disk instead of memory.

@@ -35,12 +35,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def clean_env() -> dict[str, str]:
+    """This process's environment without temporary or profile credentials, which
+    would make the emulator (or a client of it) expect a session token."""
+    dropped = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+    return {k: v for k, v in os.environ.items() if k not in dropped}
+
+
 def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | None = None) -> subprocess.Popen:
     """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    inherited = {k: v for k, v in os.environ.items() if k not in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")}
     env = {
-        **inherited,
+        **clean_env(),
         "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
         "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
         "BIND_HOST": "127.0.0.1",
@@ -61,6 +67,7 @@ def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | No
     except Exception:
         stop(process)
         raise
+    (state_dir / "ministack.pid").write_text(str(process.pid))
     return process
 
 
@@ -90,3 +97,34 @@ def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def stop_detached(state_dir: Path, *, timeout: float = 30) -> bool:
+    """Stop the MiniStack whose pid `start` recorded under `state_dir` (one left running by
+    `make deploy-local`). Returns whether one was running."""
+    pid_file = state_dir / "ministack.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return True
+
+
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] != ["stop"]:
+        sys.exit("usage: ministack.py stop")
+    stopped = stop_detached(ROOT / "var" / "ministack")
+    print("MiniStack stopped; its state is saved." if stopped else "No MiniStack started by make was running.")

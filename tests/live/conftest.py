@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -47,9 +46,8 @@ def emulator(tmp_path_factory) -> Iterator[Emulator]:
 
 
 def portal_env(emulator: Emulator, **extra: str) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if k not in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")}
     return {
-        **inherited,
+        **ministack.clean_env(),
         "DJANGO_DEBUG": "1",
         "AWS_ENDPOINT_URL": emulator.endpoint,
         "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,

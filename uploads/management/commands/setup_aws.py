@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mediahub.aws import tables_ensure
+from mediahub.aws import table_models, tables_ensure
 from uploads.storage import bucket_ensure
 
 
@@ -18,7 +17,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Bucket {settings.MEDIAHUB_BUCKET}: private, encrypted, CORS for {settings.MEDIAHUB_CORS_ORIGINS}"
         )
-        models = [model for config in apps.get_app_configs() for model in getattr(config.models_module, "TABLES", ())]
+        models = table_models()
         created = set(tables_ensure(models))
         for model in models:
             name = model.Meta.table_name

@@ -1,0 +1,61 @@
+"""The Lambda role's policy, derived from what the code touches.
+
+Only the S3 and DynamoDB calls the portal makes at run time, on its own bucket
+and tables (and their indexes), plus its own log group. Provisioning
+(`setup_aws`) runs with the operator's credentials, not the role's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mediahub.aws import table_models
+
+S3_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+# HeadObject on a missing key answers 403 instead of 404 without ListBucket,
+# and django-storages asks whether a key exists before it writes.
+S3_BUCKET_ACTIONS = ["s3:ListBucket"]
+DYNAMODB_ACTIONS = [
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+]
+LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
+
+
+def lambda_policy(*, function_name: str, region: str, bucket: str, table_prefix: str) -> dict[str, Any]:
+    tables = [f"arn:aws:dynamodb:{region}:*:table/{table_prefix}-{m.Meta.table_suffix}" for m in table_models()]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "Logs",
+                "Effect": "Allow",
+                "Action": LOG_ACTIONS,
+                "Resource": f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function_name}:*",
+            },
+            {
+                "Sid": "MediaBucket",
+                "Effect": "Allow",
+                "Action": S3_BUCKET_ACTIONS,
+                "Resource": f"arn:aws:s3:::{bucket}",
+            },
+            {
+                "Sid": "MediaObjects",
+                "Effect": "Allow",
+                "Action": S3_OBJECT_ACTIONS,
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            },
+            {
+                "Sid": "Tables",
+                "Effect": "Allow",
+                "Action": DYNAMODB_ACTIONS,
+                "Resource": sorted(tables + [f"{arn}/index/*" for arn in tables]),
+            },
+        ],
+    }

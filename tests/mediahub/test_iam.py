@@ -1,0 +1,52 @@
+"""The Lambda role's policy files match what the code needs, stage by stage."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from mediahub.management.commands.iam_policy import stage_policy
+
+
+def test_committed_policies_match_the_code():
+    out = io.StringIO()
+
+    call_command("iam_policy", "dev", "production", "--check", stdout=out)
+
+    assert "iam-policy-dev.json matches the code." in out.getvalue()
+    assert "iam-policy-production.json matches the code." in out.getvalue()
+
+
+def test_policy_grants_only_the_stage_bucket_and_tables_and_no_wildcard_actions():
+    _path, policy = stage_policy("production")
+
+    resources = json.dumps([statement["Resource"] for statement in policy["Statement"]])
+    actions = [action for statement in policy["Statement"] for action in statement["Action"]]
+    assert "arn:aws:s3:::mediahub-production-media/*" in resources
+    assert "table/mediahub-production-media/index/*" in resources
+    assert "mediahub-dev" not in resources
+    assert not any(action.endswith(":*") for action in actions)
+    assert "s3:DeleteBucket" not in actions and "dynamodb:DeleteTable" not in actions
+
+
+def test_a_stale_policy_file_is_reported(tmp_path, settings):
+    (tmp_path / "zappa_settings.json").write_text(
+        json.dumps(
+            {
+                "dev": {
+                    "project_name": "mediahub",
+                    "aws_region": "us-east-1",
+                    "attach_policy": "policy.json",
+                    "environment_variables": {"MEDIAHUB_BUCKET": "b-media", "MEDIAHUB_TABLE_PREFIX": "b"},
+                }
+            }
+        )
+    )
+    (tmp_path / "policy.json").write_text("{}\n")
+    settings.BASE_DIR = tmp_path
+
+    with pytest.raises(CommandError, match="policy.json is out of date"):
+        call_command("iam_policy", "dev", "--check")
