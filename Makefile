@@ -19,7 +19,7 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format manage clean package layer deploy-local stop-local
+.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench
 
 install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed
 
@@ -64,6 +64,12 @@ package: install
 # A Lambda layer with the heavy dependencies (see README, "Lambda layer").
 layer: install
 	$(PY) scripts/package.py layer
+
+# Benchmarks with their baselines; results go in bench/README.md.
+bench: install
+	$(PY) scripts/package.py function
+	$(PY) scripts/package.py layer
+	$(DEPLOY_VENV)/bin/python bench/cold_start.py
 
 # Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
 deploy-local: install

@@ -1,7 +1,7 @@
 """The Lambda role's policy, derived from what the code touches.
 
 Only the S3 and DynamoDB calls the portal makes at run time, on its own bucket
-and tables (and their indexes), plus its own log group. Provisioning
+and tables (and their indexes), plus its own log group and its secrets file. Provisioning
 (`setup_aws`) runs with the operator's credentials, not the role's.
 """
 
@@ -28,9 +28,12 @@ DYNAMODB_ACTIONS = [
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
-def lambda_policy(*, function_name: str, region: str, bucket: str, table_prefix: str) -> dict[str, Any]:
+def lambda_policy(
+    *, function_name: str, region: str, bucket: str, table_prefix: str, secrets_url: str | None
+) -> dict[str, Any]:
+    """The role policy for one stage; `secrets_url` is its `remote_env` (s3://bucket/key)."""
     tables = [f"arn:aws:dynamodb:{region}:*:table/{table_prefix}-{m.Meta.table_suffix}" for m in table_models()]
-    return {
+    policy = {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -59,3 +62,10 @@ def lambda_policy(*, function_name: str, region: str, bucket: str, table_prefix:
             },
         ],
     }
+    if secrets_url:
+        # Zappa's handler reads the stage's secrets from this object at cold start.
+        secrets_arn = "arn:aws:s3:::" + secrets_url.removeprefix("s3://")
+        policy["Statement"].append(
+            {"Sid": "Secrets", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": secrets_arn}
+        )
+    return policy

@@ -29,6 +29,7 @@ def stage_policy(stage: str) -> tuple[Path, dict]:
         region=config["aws_region"],
         bucket=env["MEDIAHUB_BUCKET"],
         table_prefix=env["MEDIAHUB_TABLE_PREFIX"],
+        secrets_url=config.get("remote_env"),
     )
     return settings.BASE_DIR / config["attach_policy"], policy
 
