@@ -7,17 +7,22 @@ from django import forms
 from accounts.models import Role
 
 USERNAME_VALIDATOR_MESSAGE = "Use letters, digits and @ . + - _ only."
+# Hints for password managers.
+CURRENT = {"autocomplete": "current-password"}
+NEW = {"autocomplete": "new-password"}
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autofocus": True}))
-    password = forms.CharField(strip=False, widget=forms.PasswordInput)
+    username = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    password = forms.CharField(strip=False, widget=forms.PasswordInput(CURRENT))
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="Current password", strip=False, widget=forms.PasswordInput)
-    new_password1 = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput)
-    new_password2 = forms.CharField(label="New password again", strip=False, widget=forms.PasswordInput)
+    old_password = forms.CharField(label="Current password", strip=False, widget=forms.PasswordInput(CURRENT))
+    new_password1 = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput(NEW))
+    new_password2 = forms.CharField(label="New password again", strip=False, widget=forms.PasswordInput(NEW))
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -27,7 +32,7 @@ class PasswordChangeForm(forms.Form):
 
 
 class SetPasswordForm(forms.Form):
-    password = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput)
+    password = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput(NEW))
 
 
 class UserCreateForm(forms.Form):
@@ -36,7 +41,7 @@ class UserCreateForm(forms.Form):
     )
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.CHOICES, initial=Role.MEMBER)
-    password = forms.CharField(label="Initial password", strip=False, widget=forms.PasswordInput)
+    password = forms.CharField(label="Initial password", strip=False, widget=forms.PasswordInput(NEW))
 
 
 class RoleForm(forms.Form):

@@ -16,14 +16,19 @@ class MediaFieldsForm(forms.Form):
 class UploadForm(MediaFieldsForm):
     file = forms.FileField()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"Up to {filesizeformat(settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES)}."
+
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         limit = settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES
         if upload.size > limit:
+            # Exact bytes: rounded sizes can read the same on both sides of the limit.
             raise forms.ValidationError(
-                "This file is %(size)s; the upload form accepts files up to %(limit)s.",
+                "This file is %(size)s bytes; the upload form accepts files up to %(limit)s bytes (%(human)s).",
                 code="too_large",
-                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+                params={"size": f"{upload.size:,}", "limit": f"{limit:,}", "human": filesizeformat(limit)},
             )
         return upload
 

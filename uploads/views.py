@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -31,7 +31,8 @@ def media_list(request: HttpRequest) -> HttpResponse:
             page_size=settings.MEDIAHUB_PAGE_SIZE,
         )
     except InvalidCursor:
-        return HttpResponseBadRequest("That page link is invalid or has been altered.")
+        message = "That page link is invalid or has been altered. Start again from the first page."
+        return render(request, "400.html", {"message": message}, status=400)
     return render(request, "uploads/list.html", {"page": page})
 
 
@@ -51,14 +52,17 @@ def media_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
-    context = {"form": form, "max_bytes": settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES}
-    return render(request, "uploads/upload.html", context, status=400 if form.errors else 200)
+    return render(request, "uploads/upload.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET"])
 def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
     item = _get_media(request, media_id)
-    context = {"item": item, "file_link": storage.presigned_url(item.s3_key)}
+    context = {
+        "item": item,
+        "file_link": storage.presigned_url(item.s3_key),
+        "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
+    }
     return render(request, "uploads/detail.html", context)
 
 

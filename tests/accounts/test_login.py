@@ -26,7 +26,7 @@ def test_sign_in_goes_to_next_and_shows_who_is_signed_in(client, member):
 
     assert response.status_code == 302
     assert response["Location"] == "/upload/"
-    assert "Sign out alice" in client.get("/upload/").content.decode()
+    assert '<span class="who">alice</span>' in client.get("/upload/").content.decode()
 
 
 def test_offsite_next_is_ignored(client, member):

@@ -62,7 +62,7 @@ def test_deploy_sign_in_upload_list_then_update(emulator):
     assert login.status_code == 200 and 'href="/dev/static/css/site.css"' in login.text
     assert browser.page("/dev/static/css/site.css").status_code == 200
     signed_in = browser.submit("/dev/accounts/login/", {"username": "admin", "password": password})
-    assert "Sign out admin" in signed_in.text
+    assert '<span class="who">admin</span>' in signed_in.text
 
     confirmation = browser.submit(
         "/dev/upload/", {"name": "Deployed upload", "caption": "through Lambda"}, files={"file": ("p.png", PNG_BYTES)}

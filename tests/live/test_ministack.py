@@ -80,7 +80,7 @@ def _signed_in(portal: str, username: str, password: str) -> requests.Session:
         data={"username": username, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
         timeout=10,
     )
-    assert response.status_code == 200 and f"Sign out {username}" in response.text
+    assert response.status_code == 200 and f'<span class="who">{username}</span>' in response.text
     return browser
 
 
