@@ -16,6 +16,7 @@ from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTake
 from accounts.models import LoginFailures, Role, SessionRecord, User
 from accounts.selectors import normalize_username, user_get
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
+from mediahub.aws import condition_failed
 
 # Checked against when the username is unknown, so a miss costs as long as a hit.
 _UNUSABLE_HASH = make_password(None)
@@ -35,7 +36,7 @@ def user_create(*, username: str, password: str, email: str = "", role: str = Ro
     try:
         user.save(condition=User.username.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise UsernameTaken from exc
         raise
     return user
@@ -126,6 +127,6 @@ def _record_failure(key: str, *, now: datetime) -> None:
             condition=LoginFailures.window_start > now - _window(),
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
         LoginFailures(key=key, failures=1, window_start=now, expires_at=now + _window()).save()

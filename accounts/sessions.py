@@ -14,6 +14,7 @@ from django.utils import timezone
 from pynamodb.exceptions import PutError
 
 from accounts.models import SessionRecord
+from mediahub.aws import condition_failed
 
 SESSION_USER_KEY = "_auth_username"
 SESSION_HASH_KEY = "_auth_user_hash"
@@ -56,7 +57,7 @@ class SessionStore(SessionBase):
         try:
             record.save(condition=condition)
         except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             raise (CreateError if must_create else UpdateError) from exc
         return None

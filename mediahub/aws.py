@@ -65,6 +65,11 @@ def table_meta(name: str) -> type:
     return Meta
 
 
+def condition_failed(exc: Exception) -> bool:
+    """Whether a PynamoDB write failed only because its condition did not hold."""
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
 def table_models() -> list[type[Model]]:
     """Every PynamoDB model the installed apps list in their `models.TABLES`."""
     from django.apps import apps

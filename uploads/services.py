@@ -10,6 +10,7 @@ from django.utils import timezone
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 from ulid import ULID
 
+from mediahub.aws import condition_failed
 from uploads import storage
 from uploads.exceptions import StaleEdit, UploadFailed
 from uploads.models import Kind, MediaItem, Status
@@ -95,7 +96,7 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
     try:
         item.save()
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise StaleEdit from exc
         raise
     return item
@@ -111,7 +112,7 @@ def media_delete(*, item: MediaItem) -> None:
     try:
         item.delete()
     except DeleteError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise StaleEdit from exc
         raise
     try:
