@@ -19,9 +19,9 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench
+.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench chromium
 
-install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed
+install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed static/dist/uploader.js
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,18 @@ $(MS_VENV)/.installed: requirements-ministack.txt
 	$(MS_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-ministack.txt
 	touch $@
 
+# Front-end packages from npm (locked), bundled into static/dist/ by esbuild.
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent
+	touch $@
+
+static/dist/uploader.js: node_modules/.installed static/js/uploader.js
+	npm run --silent build
+
+# The browser tests drive Debian's Chromium.
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
 # Zappa zips the virtualenv it runs in, so it gets one holding only what ships.
 $(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
 	$(PYTHON) -m venv $(DEPLOY_VENV)
@@ -42,7 +54,7 @@ $(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
 run: install
 	@$(LOCAL_ENV) $(PY) scripts/run_local.py
 
-test: install
+test: install chromium
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
@@ -80,4 +92,4 @@ stop-local:
 	@$(PY) scripts/ministack.py stop
 
 clean:
-	rm -rf $(VENV) $(MS_VENV) $(DEPLOY_VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(MS_VENV) $(DEPLOY_VENV) node_modules static/dist build .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
 
@@ -41,5 +41,7 @@ class LoginRequiredMiddleware:
     ) -> HttpResponse | None:
         if not getattr(view_func, "login_required", True) or request.user.is_authenticated:
             return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"error": "Sign in first."}, status=401)
         query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
         return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{query}")

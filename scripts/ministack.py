@@ -42,8 +42,12 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in dropped}
 
 
-def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | None = None) -> subprocess.Popen:
-    """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers."""
+def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subprocess.Popen:
+    """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers.
+
+    AUTH is on: like AWS, it checks every signature, POST policies and CORS rules,
+    so an unsigned request for a private object is refused here too.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **clean_env(),
@@ -55,7 +59,7 @@ def start(*, port: int, state_dir: Path, auth: bool = False, log_path: Path | No
         "S3_PERSIST": "1",
         "STATE_DIR": str(state_dir / "state"),
         "S3_DATA_DIR": str(state_dir / "s3"),
-        "AUTH": "true" if auth else "false",
+        "AUTH": "true",
         "LOG_LEVEL": "WARNING",
     }
     log = open(log_path or state_dir / "ministack.log", "ab")  # noqa: SIM115 - handed to the child

@@ -17,3 +17,19 @@ class StaleEdit(Exception):
 
 class InvalidCursor(Exception):
     """A pagination cursor was forged, tampered with or belongs to another listing."""
+
+
+class UploadTooLarge(Exception):
+    """The declared size is above the configured maximum."""
+
+
+class UnsupportedMediaType(Exception):
+    """The file is not an image, video, audio file or document."""
+
+
+class UploadNotPending(Exception):
+    """The upload has already finished (or was rejected); it cannot be changed as an upload."""
+
+
+class UploadIncomplete(Exception):
+    """The bytes have not arrived in S3 (yet), or S3 refused the parts given."""

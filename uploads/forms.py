@@ -26,7 +26,8 @@ class UploadForm(MediaFieldsForm):
         if upload.size > limit:
             # Exact bytes: rounded sizes can read the same on both sides of the limit.
             raise forms.ValidationError(
-                "This file is %(size)s bytes; the upload form accepts files up to %(limit)s bytes (%(human)s).",
+                "This file is %(size)s bytes; this form accepts files up to %(limit)s bytes (%(human)s). "
+                "Use the uploader above, which sends large files straight to storage.",
                 code="too_large",
                 params={"size": f"{upload.size:,}", "limit": f"{limit:,}", "human": filesizeformat(limit)},
             )
@@ -35,3 +36,11 @@ class UploadForm(MediaFieldsForm):
 
 class EditForm(MediaFieldsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DirectUploadForm(MediaFieldsForm):
+    """What the browser declares before it sends a file straight to S3."""
+
+    filename = forms.CharField(max_length=255)
+    size = forms.IntegerField(min_value=1)
+    type = forms.CharField(max_length=255, required=False)

@@ -64,6 +64,8 @@ class MediaItem(Model):
     caption = UnicodeAttribute(default="")
     original_filename = UnicodeAttribute()
     s3_key = UnicodeAttribute()
+    # The S3 multipart upload a pending direct upload is filling, if any.
+    upload_id = UnicodeAttribute(null=True)
     file_url = UnicodeAttribute()
     content_type = UnicodeAttribute()
     kind = UnicodeAttribute()

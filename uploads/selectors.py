@@ -29,6 +29,17 @@ def media_get_for_user(*, media_id: str, user: User) -> MediaItem:
     return item
 
 
+def media_get_owned(*, media_id: str, user: User) -> MediaItem:
+    """The item if `user` uploaded it: uploads in flight are their uploader's alone."""
+    try:
+        item = MediaItem.get(media_id, consistent_read=True)
+    except MediaItem.DoesNotExist as exc:
+        raise MediaNotFound from exc
+    if item.owner != user.username:
+        raise MediaNotFound
+    return item
+
+
 def media_list_for_user(*, user: User, cursor: str | None, page_size: int) -> MediaPage:
     """One page of the media `user` may see, newest first.
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
-import mimetypes
+from dataclasses import dataclass
+from datetime import timedelta
 
+from botocore.exceptions import ClientError
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
@@ -12,40 +15,20 @@ from ulid import ULID
 
 from mediahub.aws import condition_failed
 from uploads import storage
-from uploads.exceptions import StaleEdit, UploadFailed
-from uploads.models import Kind, MediaItem, Status
+from uploads.exceptions import (
+    StaleEdit,
+    UnsupportedMediaType,
+    UploadFailed,
+    UploadIncomplete,
+    UploadNotPending,
+    UploadTooLarge,
+)
+from uploads.metadata import ALLOWED_KINDS, SNIFF_BYTES, content_type_for, kind_for, sniff_content_type
+from uploads.models import MediaItem, Status
 
 logger = logging.getLogger(__name__)
 
-DOCUMENT_TYPES = frozenset(
-    {
-        "application/pdf",
-        "application/msword",
-        "application/rtf",
-        "text/plain",
-        "text/csv",
-        "text/markdown",
-        "application/vnd.oasis.opendocument.text",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    }
-)
-
-
-def content_type_for(filename: str, declared: str | None) -> str:
-    """The type we store: from the filename's extension, else the client's claim."""
-    guessed, _ = mimetypes.guess_type(filename)
-    return guessed or declared or "application/octet-stream"
-
-
-def kind_for(content_type: str) -> str:
-    major = content_type.split("/", 1)[0]
-    if major in (Kind.IMAGE, Kind.VIDEO, Kind.AUDIO):
-        return major
-    if content_type in DOCUMENT_TYPES:
-        return Kind.DOCUMENT
-    return Kind.OTHER
+MAX_PARTS = 10_000
 
 
 def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile) -> MediaItem:
@@ -119,3 +102,144 @@ def media_delete(*, item: MediaItem) -> None:
         storage.delete(item.s3_key)
     except Exception:
         logger.exception("Media %s deleted but its object %s remains", item.id, item.s3_key)
+
+
+@dataclass(frozen=True)
+class DirectUpload:
+    """A pending item and how its bytes go to S3: one POST, or the parts of a multipart upload."""
+
+    item: MediaItem
+    post: storage.PresignedPost | None
+
+
+def direct_upload_create(
+    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str
+) -> DirectUpload:
+    """Check the limits, record a pending item that expires, and prepare S3 for its bytes."""
+    limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise UploadTooLarge(f"The file is {size:,} bytes; uploads may be up to {limit:,} bytes.")
+    content_type = declared_type or content_type_for(filename, None)
+    if kind_for(content_type) not in ALLOWED_KINDS:
+        raise UnsupportedMediaType(f"{content_type} is not an image, video, audio file or document.")
+    media_id = str(ULID())
+    now = timezone.now()
+    key = storage.media_key(media_id=media_id, filename=filename)
+    item = MediaItem(
+        id=media_id,
+        owner=owner,
+        name=name,
+        caption=caption,
+        original_filename=filename,
+        s3_key=key,
+        file_url=storage.object_url(key),
+        content_type=content_type,
+        kind=kind_for(content_type),
+        size=size,
+        status=Status.PENDING,
+        uploaded_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS),
+    )
+    if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
+        item.upload_id = storage.multipart_create(key, content_type=content_type)
+    try:
+        item.save(condition=MediaItem.id.does_not_exist())
+    except PynamoDBException:
+        if item.upload_id:
+            storage.multipart_abort(key, upload_id=item.upload_id)
+        raise
+    post = None if item.upload_id else storage.presigned_post(key, content_type=content_type, size=size)
+    return DirectUpload(item=item, post=post)
+
+
+def direct_upload_sign_parts(*, item: MediaItem, part_numbers: list[int]) -> dict[int, str]:
+    """Presigned PUT URLs for these parts of the item's multipart upload."""
+    _require_multipart(item)
+    if not part_numbers or any(not 1 <= number <= MAX_PARTS for number in part_numbers):
+        raise UploadIncomplete(f"Part numbers run from 1 to {MAX_PARTS:,}.")
+    return {
+        number: storage.multipart_part_url(item.s3_key, upload_id=item.upload_id, part_number=number)
+        for number in part_numbers
+    }
+
+
+def direct_upload_parts(*, item: MediaItem) -> list[dict]:
+    """The parts S3 holds so far, so an interrupted upload can resume."""
+    _require_multipart(item)
+    return storage.multipart_parts(item.s3_key, upload_id=item.upload_id)
+
+
+def direct_upload_complete(*, item: MediaItem, parts: list[dict]) -> MediaItem:
+    """Assemble the parts, then verify the object. Repeating it changes nothing."""
+    if item.status != Status.PENDING:
+        return item
+    _require_multipart(item)
+    try:
+        storage.multipart_complete(item.s3_key, upload_id=item.upload_id, parts=parts)
+    except ClientError as exc:
+        # A repeated call finds the upload already assembled.
+        if exc.response["Error"]["Code"] != "NoSuchUpload" or storage.object_size(item.s3_key) is None:
+            raise UploadIncomplete(f"S3 could not assemble the parts: {exc.response['Error']['Message']}") from exc
+    return media_verify(item=item)
+
+
+def direct_upload_abort(*, item: MediaItem) -> None:
+    """Cancel a pending upload: its parts, any bytes that arrived, and its record."""
+    if item.status != Status.PENDING:
+        raise UploadNotPending("This upload has finished; delete the item instead.")
+    if item.upload_id:
+        storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
+    storage.delete(item.s3_key)
+    item.delete()
+
+
+def media_verify(*, item: MediaItem) -> MediaItem:
+    """Trust nothing the client said: check the landed object's real size and sniffed
+    type against the declaration, then mark the item ready, or rejected (object removed).
+    Repeating it changes nothing."""
+    if item.status != Status.PENDING:
+        return item
+    size = storage.object_size(item.s3_key)
+    if size is None:
+        raise UploadIncomplete("The file has not arrived in storage yet.")
+    if size != item.size:
+        return _reject(item, f"The file is {size:,} bytes, not the {item.size:,} bytes declared.")
+    sniffed = sniff_content_type(storage.read_head(item.s3_key, SNIFF_BYTES), declared=item.content_type)
+    if sniffed is None or kind_for(sniffed) not in ALLOWED_KINDS:
+        return _reject(item, "The file's content is not an image, video, audio file or document we recognise.")
+    if kind_for(sniffed) != item.kind:
+        return _reject(item, f"The file's content is {sniffed}, not the {item.kind} it was declared as.")
+    item.content_type, item.kind, item.size = sniffed, kind_for(sniffed), size
+    return _conclude(item, Status.READY)
+
+
+def _reject(item: MediaItem, reason: str) -> MediaItem:
+    logger.warning("Rejected media %s of %s: %s", item.id, item.owner, reason)
+    if item.upload_id:
+        storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
+    storage.delete(item.s3_key)
+    item.reason = reason
+    return _conclude(item, Status.REJECTED)
+
+
+def _conclude(item: MediaItem, status: str) -> MediaItem:
+    item.status = status
+    item.expires_at = None
+    item.upload_id = None
+    item.updated_at = timezone.now()
+    try:
+        item.save()
+    except PutError as exc:
+        if not condition_failed(exc):
+            raise
+        # Someone else concluded it first (a repeated call, or the S3 event): theirs stands.
+        return MediaItem.get(item.id, consistent_read=True)
+    return item
+
+
+def _require_multipart(item: MediaItem) -> None:
+    if item.status != Status.PENDING:
+        raise UploadNotPending("This upload has finished.")
+    if not item.upload_id:
+        raise UploadIncomplete("This upload is a single POST, not a multipart upload.")

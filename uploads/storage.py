@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
@@ -65,6 +66,87 @@ def exists(key: str) -> bool:
     return default_storage.exists(key)
 
 
+@dataclass(frozen=True)
+class PresignedPost:
+    """Where and how a browser POSTs one object straight to S3."""
+
+    url: str
+    fields: dict[str, str]
+
+
+def presigned_post(key: str, *, content_type: str, size: int) -> PresignedPost:
+    """A POST policy for exactly this key, this Content-Type and exactly `size` bytes."""
+    signed = aws.client("s3").generate_presigned_post(
+        Bucket=settings.MEDIAHUB_BUCKET,
+        Key=key,
+        Fields={"Content-Type": content_type},
+        Conditions=[{"Content-Type": content_type}, ["content-length-range", size, size]],
+        ExpiresIn=settings.MEDIAHUB_UPLOAD_SIGNATURE_SECONDS,
+    )
+    return PresignedPost(url=signed["url"], fields=signed["fields"])
+
+
+def multipart_create(key: str, *, content_type: str) -> str:
+    """Start an S3 multipart upload; returns its UploadId."""
+    response = aws.client("s3").create_multipart_upload(
+        Bucket=settings.MEDIAHUB_BUCKET, Key=key, ContentType=content_type
+    )
+    return response["UploadId"]
+
+
+def multipart_part_url(key: str, *, upload_id: str, part_number: int) -> str:
+    return aws.client("s3").generate_presigned_url(
+        "upload_part",
+        Params={"Bucket": settings.MEDIAHUB_BUCKET, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
+        ExpiresIn=settings.MEDIAHUB_UPLOAD_SIGNATURE_SECONDS,
+    )
+
+
+def multipart_parts(key: str, *, upload_id: str) -> list[dict]:
+    """The parts S3 has received so far: PartNumber, Size and ETag of each."""
+    paginator = aws.client("s3").get_paginator("list_parts")
+    pages = paginator.paginate(Bucket=settings.MEDIAHUB_BUCKET, Key=key, UploadId=upload_id)
+    return [
+        {"PartNumber": part["PartNumber"], "Size": part["Size"], "ETag": part["ETag"]}
+        for page in pages
+        for part in page.get("Parts", [])
+    ]
+
+
+def multipart_complete(key: str, *, upload_id: str, parts: list[dict]) -> None:
+    aws.client("s3").complete_multipart_upload(
+        Bucket=settings.MEDIAHUB_BUCKET,
+        Key=key,
+        UploadId=upload_id,
+        MultipartUpload={"Parts": sorted(parts, key=lambda part: part["PartNumber"])},
+    )
+
+
+def multipart_abort(key: str, *, upload_id: str) -> None:
+    """Abort the upload and free its parts; an upload S3 no longer knows is fine."""
+    try:
+        aws.client("s3").abort_multipart_upload(Bucket=settings.MEDIAHUB_BUCKET, Key=key, UploadId=upload_id)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NoSuchUpload":
+            raise
+
+
+def object_size(key: str) -> int | None:
+    """The stored object's size in bytes, or None if there is no such object."""
+    try:
+        return aws.client("s3").head_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["ContentLength"]
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+
+
+def read_head(key: str, length: int) -> bytes:
+    """The first `length` bytes of the object, with one ranged GET."""
+    response = aws.client("s3").get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=f"bytes=0-{length - 1}")
+    return response["Body"].read()
+
+
 def bucket_ensure() -> None:
     """Create the media bucket if missing and (re)apply its protections: private,
     encrypted, and open to browser uploads from the portal's origins only."""
@@ -98,6 +180,20 @@ def bucket_ensure() -> None:
         },
     )
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [_cors_rule()]})
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    # Parts of uploads nobody completed or aborted cost storage and are invisible.
+                    "ID": "abort-incomplete-multipart-uploads",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
 
 
 def _cors_rule() -> dict:

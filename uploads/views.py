@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from uploads import services, storage
@@ -52,7 +54,18 @@ def media_upload(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
-    return render(request, "uploads/upload.html", {"form": form}, status=400 if form.errors else 200)
+    context = {"form": form, "uploader_config": _uploader_config()}
+    return render(request, "uploads/upload.html", context, status=400 if form.errors else 200)
+
+
+def _uploader_config() -> dict:
+    limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
+    return {
+        "apiUrl": reverse("uploads:api_create"),
+        "maxBytes": limit,
+        "maxLabel": filesizeformat(limit),
+        "multipartThreshold": settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES,
+    }
 
 
 @require_http_methods(["GET"])

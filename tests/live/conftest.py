@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import boto3
 import pytest
+import requests
 
 from scripts import ministack
 
@@ -73,12 +75,12 @@ def manage(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedPr
 @pytest.fixture(scope="session")
 def portal(emulator) -> Iterator[str]:
     """The portal on runserver, talking to the live MiniStack; yields its base URL."""
-    assert manage(emulator, "setup_aws").returncode == 0
     port = ministack.free_port()
+    assert manage(emulator, "setup_aws", MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}").returncode == 0
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ministack.ROOT,
-        env=portal_env(emulator),
+        env=portal_env(emulator, MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -89,3 +91,28 @@ def portal(emulator) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def signed_in(portal: str, username: str, password: str) -> requests.Session:
+    """A requests session signed in to the portal, sending the CSRF token on every call."""
+    browser = requests.Session()
+    browser.get(f"{portal}/accounts/login/", timeout=10)
+    response = browser.post(
+        f"{portal}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        timeout=10,
+    )
+    assert response.status_code == 200 and f'<span class="who">{username}</span>' in response.text
+    browser.headers["X-CSRFToken"] = browser.cookies["csrftoken"]
+    return browser
+
+
+def s3_client(emulator: Emulator):
+    return boto3.client(
+        "s3",
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ministack.ACCESS_KEY_ID,
+        aws_secret_access_key=ministack.SECRET_ACCESS_KEY,
+        aws_session_token=None,
+    )

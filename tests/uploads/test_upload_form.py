@@ -86,7 +86,10 @@ def test_file_above_the_form_limit_is_refused_with_both_sizes(member_client, buc
     response = upload(member_client, data=b"x" * 1025)
 
     assert response.status_code == 400
-    expected = "This file is 1,025 bytes; the upload form accepts files up to 1,024 bytes (1.0\xa0KB)."
+    expected = (
+        "This file is 1,025 bytes; this form accepts files up to 1,024 bytes (1.0\xa0KB). "
+        "Use the uploader above, which sends large files straight to storage."
+    )
     assert expected in _field_errors(response, "file")
     assert bucket_keys() == []
     assert list(MediaItem.scan()) == []
