@@ -82,6 +82,7 @@ bench: install
 	$(PY) scripts/package.py function
 	$(PY) scripts/package.py layer
 	$(DEPLOY_VENV)/bin/python bench/cold_start.py
+	$(PY) bench/direct_upload.py
 
 # Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
 deploy-local: install

@@ -37,7 +37,10 @@ class SetPasswordForm(forms.Form):
 
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
-        regex=r"^[\w.@+-]+\Z", max_length=150, error_messages={"invalid": USERNAME_VALIDATOR_MESSAGE}
+        regex=r"^[\w.@+-]+\Z",
+        max_length=150,
+        error_messages={"invalid": USERNAME_VALIDATOR_MESSAGE},
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.CHOICES, initial=Role.MEMBER)

@@ -11,7 +11,14 @@ from typing import Any
 
 from mediahub.aws import table_models
 
-S3_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+# PutObject also covers creating, filling and completing multipart uploads.
+S3_OBJECT_ACTIONS = [
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:AbortMultipartUpload",
+    "s3:ListMultipartUploadParts",
+]
 # HeadObject on a missing key answers 403 instead of 404 without ListBucket,
 # and django-storages asks whether a key exists before it writes.
 S3_BUCKET_ACTIONS = ["s3:ListBucket"]

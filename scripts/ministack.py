@@ -122,7 +122,8 @@ def stop_detached(state_dir: Path, *, timeout: float = 30) -> bool:
         except ProcessLookupError:
             return True
         time.sleep(0.2)
-    return True
+    os.kill(pid, signal.SIGKILL)
+    raise TimeoutError(f"MiniStack (pid {pid}) did not stop within {timeout:.0f} s; killed it, unsaved.")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from accounts.models import Role
 from tests.factories import PASSWORD, UserFactory
 from uploads.models import TABLES as UPLOAD_TABLES
 
+pytest_plugins = ["tests.services"]
+
 # moto answers any credentials; these make sure no real ones are ever used.
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",

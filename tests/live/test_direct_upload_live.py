@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.live.conftest import manage, s3_client, signed_in
+from tests.services import manage, s3_client, signed_in
 
 pytestmark = pytest.mark.live
 

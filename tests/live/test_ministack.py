@@ -8,7 +8,7 @@ import re
 import pytest
 import requests
 
-from tests.live.conftest import manage, s3_client, signed_in
+from tests.services import manage, s3_client, signed_in
 
 pytestmark = pytest.mark.live
 

@@ -1,0 +1,118 @@
+"""Live services for tests over HTTP: a real MiniStack (AUTH on) and the portal served by
+runserver against it, one of each per test session. Loaded as a plugin by tests/conftest.py;
+tests/live and tests/e2e switch moto off."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import pytest
+import requests
+
+from scripts import ministack
+
+
+@dataclass
+class Emulator:
+    port: int
+    state_dir: Path
+    process: subprocess.Popen
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def restart(self) -> None:
+        ministack.stop(self.process)
+        self.process = ministack.start(port=self.port, state_dir=self.state_dir)
+
+
+@pytest.fixture(scope="session")
+def emulator(tmp_path_factory) -> Iterator[Emulator]:
+    if not ministack.BINARY.exists():
+        pytest.skip("MiniStack is not installed in .venv-ministack (run `make install`).")
+    state_dir = tmp_path_factory.mktemp("ministack")
+    port = ministack.free_port()
+    running = Emulator(port=port, state_dir=state_dir, process=ministack.start(port=port, state_dir=state_dir))
+    yield running
+    ministack.stop(running.process)
+
+
+def portal_env(emulator: Emulator, **extra: str) -> dict[str, str]:
+    return {
+        **ministack.clean_env(),
+        "DJANGO_DEBUG": "1",
+        "AWS_ENDPOINT_URL": emulator.endpoint,
+        "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
+        "AWS_REGION": "us-east-1",
+        "MEDIAHUB_BUCKET": "mediahub-live",
+        "MEDIAHUB_TABLE_PREFIX": "mediahub-live",
+        **extra,
+    }
+
+
+def manage(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ministack.ROOT,
+        env=portal_env(emulator, **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def portal(emulator) -> Iterator[str]:
+    """The portal on runserver, talking to the live MiniStack; yields its base URL."""
+    port = ministack.free_port()
+    assert manage(emulator, "setup_aws", MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}").returncode == 0
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ministack.ROOT,
+        env=portal_env(emulator, MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        ministack.wait_until_answering(f"{base}/accounts/login/", process=server, timeout=30)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def signed_in(portal: str, username: str, password: str) -> requests.Session:
+    """A requests session signed in to the portal, sending the CSRF token on every call."""
+    browser = requests.Session()
+    browser.get(f"{portal}/accounts/login/", timeout=10)
+    response = browser.post(
+        f"{portal}/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        timeout=10,
+    )
+    assert response.status_code == 200 and f'<span class="who">{username}</span>' in response.text
+    browser.headers["X-CSRFToken"] = browser.cookies["csrftoken"]
+    return browser
+
+
+def s3_client(emulator: Emulator):
+    return aws_client(emulator, "s3")
+
+
+def aws_client(emulator: Emulator, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=ministack.ACCESS_KEY_ID,
+        aws_secret_access_key=ministack.SECRET_ACCESS_KEY,
+        aws_session_token=None,
+    )
