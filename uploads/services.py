@@ -44,22 +44,17 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
     except Exception as exc:
         logger.exception("Storing media %s in S3 failed", media_id)
         raise UploadFailed("The file could not be stored. Nothing was saved; please try again.") from exc
-    now = timezone.now()
-    item = MediaItem(
-        id=media_id,
+    item = _new_item(
+        media_id=media_id,
         owner=owner,
         name=name,
         caption=caption,
-        original_filename=upload.name,
-        s3_key=key,
-        file_url=storage.object_url(key),
+        filename=upload.name,
+        key=key,
         content_type=content_type,
-        kind=kind_for(content_type),
         size=upload.size,
-        status=Status.READY,
-        uploaded_at=now,
-        updated_at=now,
     )
+    item.status = Status.READY
     try:
         item.save(condition=MediaItem.id.does_not_exist())
     except PynamoDBException as exc:
@@ -67,6 +62,28 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         storage.delete(key)
         raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
     return item
+
+
+def _new_item(
+    *, media_id: str, owner: str, name: str, caption: str, filename: str, key: str, content_type: str, size: int
+) -> MediaItem:
+    """A pending record for an object at `key`, not yet saved."""
+    now = timezone.now()
+    return MediaItem(
+        id=media_id,
+        owner=owner,
+        name=name,
+        caption=caption,
+        original_filename=filename,
+        s3_key=key,
+        file_url=storage.object_url(key),
+        content_type=content_type,
+        kind=kind_for(content_type),
+        size=size,
+        status=Status.PENDING,
+        uploaded_at=now,
+        updated_at=now,
+    )
 
 
 def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> MediaItem:
@@ -123,24 +140,18 @@ def direct_upload_create(
     if kind_for(content_type) not in ALLOWED_KINDS:
         raise UnsupportedMediaType(f"{content_type} is not an image, video, audio file or document.")
     media_id = str(ULID())
-    now = timezone.now()
     key = storage.media_key(media_id=media_id, filename=filename)
-    item = MediaItem(
-        id=media_id,
+    item = _new_item(
+        media_id=media_id,
         owner=owner,
         name=name,
         caption=caption,
-        original_filename=filename,
-        s3_key=key,
-        file_url=storage.object_url(key),
+        filename=filename,
+        key=key,
         content_type=content_type,
-        kind=kind_for(content_type),
         size=size,
-        status=Status.PENDING,
-        uploaded_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS),
     )
+    item.expires_at = item.uploaded_at + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS)
     if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
         item.upload_id = storage.multipart_create(key, content_type=content_type)
     try:
