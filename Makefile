@@ -83,6 +83,7 @@ bench: install
 	$(PY) scripts/package.py layer
 	$(DEPLOY_VENV)/bin/python bench/cold_start.py
 	$(PY) bench/direct_upload.py
+	$(PY) bench/processing.py
 
 # Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
 deploy-local: install

@@ -28,17 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import ministack  # noqa: E402
+from tests.media import mp4_file  # noqa: E402
 
 MiB = 1024 * 1024
 PART = 8 * MiB
 PASSWORD = "Bench-upload-pass-1"  # noqa: S105
-
-
-def make_file(path: Path, size: int) -> None:
-    """A video-sized file with an MP4 header; the rest is sparse, so it costs no disk to write."""
-    with path.open("wb") as out:
-        out.write(b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom")
-        out.truncate(size)
 
 
 def rss_kib(pid: int) -> int:
@@ -137,7 +131,7 @@ def main() -> None:
             base = f"http://127.0.0.1:{portal_port}"
             ministack.wait_until_answering(f"{base}/accounts/login/", process=server)
             source = folder / "big.mp4"
-            make_file(source, size)
+            mp4_file(source, size=size)
             session = signed_in(base)
 
             s3 = boto3.client(

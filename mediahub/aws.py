@@ -88,10 +88,35 @@ def tables_ensure(models: Iterable[type[Model]]) -> list[str]:
             model.create_table(wait=True)
             created.append(model.Meta.table_name)
             continue
+        _indexes_ensure(model)
         ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
         if ttl:
             _ttl_ensure(model.Meta.table_name, ttl[0])
     return created
+
+
+def _indexes_ensure(model: type[Model]) -> None:
+    """Add the global secondary indexes a newer model declares to an older table."""
+    dynamodb = client("dynamodb")
+    table = dynamodb.describe_table(TableName=model.Meta.table_name)["Table"]
+    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    schema = model._get_schema()  # PynamoDB's own description of the table, as create_table uses it
+    for index in schema["global_secondary_indexes"]:
+        if index["index_name"] in present:
+            continue
+        dynamodb.update_table(
+            TableName=model.Meta.table_name,
+            AttributeDefinitions=index["attribute_definitions"],
+            GlobalSecondaryIndexUpdates=[
+                {
+                    "Create": {
+                        "IndexName": index["index_name"],
+                        "KeySchema": index["key_schema"],
+                        "Projection": index["projection"],
+                    }
+                }
+            ],
+        )
 
 
 def _ttl_ensure(table_name: str, attribute: str) -> None:

@@ -125,7 +125,7 @@ def upload_complete(request: HttpRequest, payload: dict, item: MediaItem) -> Htt
 
 @api_endpoint("POST")
 def upload_finish(request: HttpRequest, payload: dict, item: MediaItem) -> HttpResponse:
-    return concluded(services.media_verify(item=item))
+    return concluded(services.media_process(item=item))
 
 
 @api_endpoint("DELETE")

@@ -33,3 +33,7 @@ class UploadNotPending(Exception):
 
 class UploadIncomplete(Exception):
     """The bytes have not arrived in S3 (yet), or S3 refused the parts given."""
+
+
+class UploadRejected(Exception):
+    """Processing found the file is not what it claims to be; the message says why."""

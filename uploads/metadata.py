@@ -6,10 +6,26 @@ Pure Python (filetype), so it runs on Lambda with no system packages.
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import BinaryIO
 
 import filetype
+import pypdf
+from hachoir.core import config as hachoir_config
+from hachoir.metadata import extractMetadata
+from hachoir.parser import guessParser
+from hachoir.stream import InputIOStream
+from PIL import Image
 
 from uploads.models import Kind
+
+hachoir_config.quiet = True  # it would print parser warnings to stderr
+
+EXIF_ORIENTATION = 0x0112
+EXIF_DATETIME = 0x0132
+EXIF_IFD = 0x8769
+EXIF_DATETIME_ORIGINAL = 0x9003
 
 # How many leading bytes sniffing needs: the longest signature filetype checks,
 # with room for container headers (MP4's ftyp box, ZIP-based office files).
@@ -73,3 +89,67 @@ def _looks_like_text(head: bytes) -> bool:
         # A multi-byte character cut off at the end of the sample is still text.
         return exc.start >= len(head) - 3
     return True
+
+
+class Unreadable(Exception):
+    """The content could not be read as the kind of file it appears to be."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What the file itself says about it; fields that do not apply stay None."""
+
+    width: int | None = None
+    height: int | None = None
+    orientation: int | None = None
+    taken_at: datetime | None = None
+    duration: float | None = None
+    page_count: int | None = None
+
+
+def extract(source: BinaryIO, *, kind: str, content_type: str) -> Extracted:
+    """Read what we record from a seekable file, touching only the parts needed."""
+    try:
+        if kind == Kind.IMAGE:
+            return _image(source)
+        if kind in (Kind.VIDEO, Kind.AUDIO):
+            return _timed(source, kind)
+        if content_type == "application/pdf":
+            return Extracted(page_count=len(pypdf.PdfReader(source).pages))
+    except Unreadable:
+        raise
+    except Exception as exc:
+        raise Unreadable(f"The {kind} could not be read: it looks damaged or incomplete.") from exc
+    return Extracted()
+
+
+def _image(source: BinaryIO) -> Extracted:
+    with Image.open(source) as image:
+        exif = image.getexif()
+        taken = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
+        return Extracted(
+            width=image.width,
+            height=image.height,
+            orientation=exif.get(EXIF_ORIENTATION),
+            taken_at=_exif_time(taken),
+        )
+
+
+def _exif_time(value: object) -> datetime | None:
+    # EXIF keeps local time with no zone; recorded as written, marked UTC for storage.
+    try:
+        return datetime.strptime(str(value).strip("\x00 "), "%Y:%m:%d %H:%M:%S").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _timed(source: BinaryIO, kind: str) -> Extracted:
+    parser = guessParser(InputIOStream(source, source="s3"))
+    metadata = extractMetadata(parser) if parser else None
+    if metadata is None or not metadata.has("duration"):
+        raise Unreadable(f"The {kind} could not be read: no duration found in it.")
+    return Extracted(
+        duration=metadata.get("duration").total_seconds(),
+        width=metadata.get("width") if metadata.has("width") else None,
+        height=metadata.get("height") if metadata.has("height") else None,
+    )

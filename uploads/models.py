@@ -54,6 +54,16 @@ class ByTimeIndex(GlobalSecondaryIndex):
     uploaded_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ByChecksumIndex(GlobalSecondaryIndex):
+    """One owner's items with the same content (duplicate notices)."""
+
+    class Meta:
+        index_name = "by-checksum"
+        projection = AllProjection()
+
+    checksum_key = UnicodeAttribute(hash_key=True)
+
+
 class MediaItem(Model):
     Meta = table_meta("media")
 
@@ -70,6 +80,17 @@ class MediaItem(Model):
     content_type = UnicodeAttribute()
     kind = UnicodeAttribute()
     size = NumberAttribute()
+    # What processing reads from the file itself.
+    sha256 = UnicodeAttribute(null=True)
+    width = NumberAttribute(null=True)
+    height = NumberAttribute(null=True)
+    orientation = NumberAttribute(null=True)
+    taken_at = UTCDateTimeAttribute(null=True)
+    duration = NumberAttribute(null=True)
+    page_count = NumberAttribute(null=True)
+    thumbnail_key = UnicodeAttribute(null=True)
+    # "<owner>#<sha256>" once ready, so one query finds an owner's copies of a file.
+    checksum_key = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=Status.PENDING)
     reason = UnicodeAttribute(null=True)
     uploaded_at = UTCDateTimeAttribute()
@@ -79,6 +100,7 @@ class MediaItem(Model):
 
     by_owner = ByOwnerIndex()
     by_time = ByTimeIndex()
+    by_checksum = ByChecksumIndex()
 
 
 TABLES = (MediaItem,)

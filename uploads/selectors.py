@@ -40,6 +40,14 @@ def media_get_owned(*, media_id: str, user: User) -> MediaItem:
     return item
 
 
+def media_duplicates(item: MediaItem) -> list[MediaItem]:
+    """The owner's other items with the same content, oldest first."""
+    if not item.checksum_key:
+        return []
+    same = MediaItem.by_checksum.query(item.checksum_key)
+    return sorted((other for other in same if other.id != item.id), key=lambda other: other.id)
+
+
 def media_list_for_user(*, user: User, cursor: str | None, page_size: int) -> MediaPage:
     """One page of the media `user` may see, newest first.
 

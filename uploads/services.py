@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,17 +15,19 @@ from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 from ulid import ULID
 
 from mediahub.aws import condition_failed
-from uploads import storage
+from uploads import metadata, storage
 from uploads.exceptions import (
     StaleEdit,
     UnsupportedMediaType,
     UploadFailed,
     UploadIncomplete,
     UploadNotPending,
+    UploadRejected,
     UploadTooLarge,
 )
-from uploads.metadata import ALLOWED_KINDS, SNIFF_BYTES, content_type_for, kind_for, sniff_content_type
-from uploads.models import MediaItem, Status
+from uploads.metadata import ALLOWED_KINDS, SNIFF_BYTES, Unreadable, content_type_for, kind_for, sniff_content_type
+from uploads.models import Kind, MediaItem, Status
+from uploads.thumbnails import make_thumbnail
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,8 @@ MAX_PARTS = 10_000
 
 
 def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile) -> MediaItem:
-    """Store an uploaded file in S3 and its record in DynamoDB, or neither."""
+    """Store an uploaded file in S3 and its record in DynamoDB, processed and ready, or
+    neither: a file processing rejects is removed with its record."""
     media_id = str(ULID())
     content_type = content_type_for(upload.name, upload.content_type)
     try:
@@ -54,13 +58,17 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         content_type=content_type,
         size=upload.size,
     )
-    item.status = Status.READY
     try:
         item.save(condition=MediaItem.id.does_not_exist())
     except PynamoDBException as exc:
         logger.exception("Recording media %s failed; removing its object %s", media_id, key)
         storage.delete(key)
         raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
+    item = media_process(item=item)
+    if item.status == Status.REJECTED:
+        # The person is still on the form: the message goes there, not into their media.
+        item.delete()
+        raise UploadRejected(item.reason)
     return item
 
 
@@ -116,9 +124,15 @@ def media_delete(*, item: MediaItem) -> None:
             raise StaleEdit from exc
         raise
     try:
-        storage.delete(item.s3_key)
+        _delete_objects(item)
     except Exception:
         logger.exception("Media %s deleted but its object %s remains", item.id, item.s3_key)
+
+
+def _delete_objects(item: MediaItem) -> None:
+    storage.delete(item.s3_key)
+    if item.thumbnail_key:
+        storage.delete(item.thumbnail_key)
 
 
 @dataclass(frozen=True)
@@ -192,7 +206,7 @@ def direct_upload_complete(*, item: MediaItem, parts: list[dict]) -> MediaItem:
         # A repeated call finds the upload already assembled.
         if exc.response["Error"]["Code"] != "NoSuchUpload" or storage.object_size(item.s3_key) is None:
             raise UploadIncomplete(f"S3 could not assemble the parts: {exc.response['Error']['Message']}") from exc
-    return media_verify(item=item)
+    return media_process(item=item)
 
 
 def direct_upload_abort(*, item: MediaItem) -> None:
@@ -205,10 +219,14 @@ def direct_upload_abort(*, item: MediaItem) -> None:
     item.delete()
 
 
-def media_verify(*, item: MediaItem) -> MediaItem:
-    """Trust nothing the client said: check the landed object's real size and sniffed
-    type against the declaration, then mark the item ready, or rejected (object removed).
-    Repeating it changes nothing."""
+def media_process(*, item: MediaItem) -> MediaItem:
+    """The one processing step, for every path in (form, direct upload, S3 event).
+
+    Trust nothing the client said: check the landed object's real size and the type
+    sniffed from its first bytes against the declaration, read its metadata and
+    checksum, make a thumbnail for an image, and mark the item ready; or rejected with
+    a reason, its object removed. Repeating it changes nothing.
+    """
     if item.status != Status.PENDING:
         return item
     size = storage.object_size(item.s3_key)
@@ -221,15 +239,40 @@ def media_verify(*, item: MediaItem) -> MediaItem:
         return _reject(item, "The file's content is not an image, video, audio file or document we recognise.")
     if kind_for(sniffed) != item.kind:
         return _reject(item, f"The file's content is {sniffed}, not the {item.kind} it was declared as.")
-    item.content_type, item.kind, item.size = sniffed, kind_for(sniffed), size
+    try:
+        _read_content(item, content_type=sniffed, size=size)
+    except Unreadable as exc:
+        return _reject(item, str(exc))
+    except Exception:
+        logger.exception("Processing media %s (%s) failed", item.id, item.s3_key)
+        return _reject(item, "The file could not be processed. Please try uploading it again.")
+    item.checksum_key = f"{item.owner}#{item.sha256}"
     return _conclude(item, Status.READY)
+
+
+def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
+    """Fill in what the file says about itself, reading only what each part needs."""
+    kind = kind_for(content_type)
+    with storage.open_range(item.s3_key, size) as reader:
+        extracted = metadata.extract(reader, kind=kind, content_type=content_type)
+    if kind == Kind.IMAGE:
+        with storage.open_range(item.s3_key, size) as reader:
+            thumbnail = make_thumbnail(reader)
+        item.thumbnail_key = storage.thumbnail_key(item.id)
+        storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
+    digest = hashlib.sha256()
+    for chunk in storage.iter_object(item.s3_key):
+        digest.update(chunk)
+    item.content_type, item.kind, item.size, item.sha256 = content_type, kind, size, digest.hexdigest()
+    item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
+    item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
 
 
 def _reject(item: MediaItem, reason: str) -> MediaItem:
     logger.warning("Rejected media %s of %s: %s", item.id, item.owner, reason)
     if item.upload_id:
         storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
-    storage.delete(item.s3_key)
+    _delete_objects(item)
     item.reason = reason
     return _conclude(item, Status.REJECTED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,7 +17,30 @@ from django.utils.text import get_valid_filename
 from mediahub import aws
 
 MEDIA_PREFIX = "media"
+THUMBNAIL_PREFIX = "thumbnails"
 MAX_FILENAME_LENGTH = 150
+READ_BLOCK = 256 * 1024
+# Types a browser may show inline from our bucket; everything else downloads.
+INLINE_TYPES = frozenset(
+    {
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/heic",
+        "video/mp4",
+        "video/webm",
+        "video/quicktime",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/ogg",
+        "audio/x-wav",
+        "audio/wav",
+        "audio/x-flac",
+        "application/pdf",
+    }
+)
 
 
 def safe_filename(filename: str) -> str:
@@ -35,6 +59,10 @@ def media_key(*, media_id: str, filename: str) -> str:
     return f"{MEDIA_PREFIX}/{media_id}/{safe_filename(filename)}"
 
 
+def thumbnail_key(media_id: str) -> str:
+    return f"{THUMBNAIL_PREFIX}/{media_id}.webp"
+
+
 def object_url(key: str) -> str:
     """The object's plain S3 URL (not signed: the bucket is private)."""
     if settings.AWS_ENDPOINT_URL:
@@ -43,13 +71,23 @@ def object_url(key: str) -> str:
     return f"https://{bucket}.s3.{region}.amazonaws.com/{quote(key)}"
 
 
-def presigned_url(key: str, *, download_as: str | None = None) -> str:
-    """A short-lived GET URL for the object; with `download_as`, S3 serves it as
-    an attachment under that filename."""
-    if download_as is None:
-        return default_storage.url(key)
-    disposition = content_disposition_header(as_attachment=True, filename=download_as)
-    return default_storage.url(key, parameters={"ResponseContentDisposition": disposition})
+def presigned_url(key: str, *, content_type: str, filename: str, download: bool = False) -> str:
+    """A short-lived GET URL that serves the object with our (sniffed) type, inline only
+    when the type is safe to show in a browser, else as an attachment under `filename`."""
+    attachment = download or content_type not in INLINE_TYPES
+    parameters = {
+        "ResponseContentType": content_type,
+        "ResponseContentDisposition": content_disposition_header(as_attachment=attachment, filename=filename),
+    }
+    return default_storage.url(key, parameters=parameters)
+
+
+def thumbnail_url(key: str) -> str:
+    return default_storage.url(key)
+
+
+def save_bytes(key: str, data: bytes, *, content_type: str) -> None:
+    aws.client("s3").put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Body=data, ContentType=content_type)
 
 
 def save(key: str, content: File, *, content_type: str) -> str:
@@ -206,3 +244,61 @@ def _cors_rule() -> dict:
         "ExposeHeaders": ["ETag"],
         "MaxAgeSeconds": 3600,
     }
+
+
+def iter_object(key: str, chunk_size: int = 1024 * 1024):
+    """The object's bytes, streamed in chunks (for checksums of files of any size)."""
+    body = aws.client("s3").get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["Body"]
+    yield from body.iter_chunks(chunk_size)
+
+
+class RangeReader(io.RawIOBase):
+    """A read-only, seekable file over an S3 object that fetches only the ranges read.
+
+    Parsers that seek (MP4 atoms, a PDF's cross-reference table at the end) read a few
+    blocks of a large file instead of all of it. The last block read is kept.
+    """
+
+    def __init__(self, key: str, size: int) -> None:
+        self.key, self.size, self.position = key, size, 0
+        self.block_start, self.block = -1, b""
+        self.bytes_fetched = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        wanted = min(len(buffer), self.size - self.position)
+        if wanted <= 0:
+            return 0
+        offset = self.position - self.block_start
+        if offset < 0 or offset + wanted > len(self.block):
+            self._fetch(self.position, max(wanted, READ_BLOCK))
+            offset = 0
+        buffer[:wanted] = self.block[offset : offset + wanted]
+        self.position += wanted
+        return wanted
+
+    def _fetch(self, start: int, length: int) -> None:
+        end = min(self.size, start + length) - 1
+        response = aws.client("s3").get_object(
+            Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}"
+        )
+        self.block_start, self.block = start, response["Body"].read()
+        self.bytes_fetched += len(self.block)
+
+
+def open_range(key: str, size: int) -> io.BufferedReader:
+    """A buffered, seekable reader over the object (see RangeReader)."""
+    return io.BufferedReader(RangeReader(key, size), READ_BLOCK)

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from uploads import services, storage
-from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed
+from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
 from uploads.forms import EditForm, UploadForm
 from uploads.models import MediaItem
-from uploads.selectors import media_get_for_user, media_list_for_user
+from uploads.selectors import media_duplicates, media_get_for_user, media_list_for_user
 
 
 def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
@@ -35,7 +35,8 @@ def media_list(request: HttpRequest) -> HttpResponse:
     except InvalidCursor:
         message = "That page link is invalid or has been altered. Start again from the first page."
         return render(request, "400.html", {"message": message}, status=400)
-    return render(request, "uploads/list.html", {"page": page})
+    rows = [(item, storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None) for item in page.items]
+    return render(request, "uploads/list.html", {"page": page, "rows": rows})
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,6 +52,8 @@ def media_upload(request: HttpRequest) -> HttpResponse:
             )
         except UploadFailed as exc:
             form.add_error(None, str(exc))
+        except UploadRejected as exc:
+            form.add_error("file", f"This file was not accepted: {exc}")
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
@@ -73,7 +76,11 @@ def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
     item = _get_media(request, media_id)
     context = {
         "item": item,
-        "file_link": storage.presigned_url(item.s3_key),
+        "file_link": storage.presigned_url(
+            item.s3_key, content_type=item.content_type, filename=item.original_filename
+        ),
+        "thumbnail_link": storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None,
+        "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
     }
     return render(request, "uploads/detail.html", context)
@@ -82,7 +89,10 @@ def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def media_download(request: HttpRequest, media_id: str) -> HttpResponse:
     item = _get_media(request, media_id)
-    return redirect(storage.presigned_url(item.s3_key, download_as=item.original_filename))
+    url = storage.presigned_url(
+        item.s3_key, content_type=item.content_type, filename=item.original_filename, download=True
+    )
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,7 +23,11 @@ async function api (method, path, body) {
   })
   if (response.status === 204) return null
   const data = await response.json().catch(() => ({ error: `The portal answered ${response.status}.` }))
-  if (!response.ok) throw new Error(data.error || `The portal answered ${response.status}.`)
+  if (!response.ok) {
+    const error = new Error(data.error || `The portal answered ${response.status}.`)
+    error.status = response.status
+    throw error
+  }
   return data
 }
 
@@ -108,8 +112,13 @@ uppy.addPostProcessor(async (fileIDs) => {
     try {
       await api('POST', `${mediaIds.get(fileID)}/finish/`, {})
     } catch (error) {
-      uppy.setFileState(fileID, { error: error.message })
-      uppy.info(`${file.name}: ${error.message}`, 'error', 10000)
+      if (error.status === 504) {
+        // A very large file outlasts API Gateway's 29 s; the portal carries on regardless.
+        uppy.info(`${file.name} is still being checked; it will show as ready in your media list.`, 'info', 10000)
+      } else {
+        uppy.setFileState(fileID, { error: error.message })
+        uppy.info(`${file.name}: ${error.message}`, 'error', 10000)
+      }
     }
     uppy.emit('postprocess-complete', file)
   }))

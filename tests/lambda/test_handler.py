@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from tests import media
 from tests.factories import PASSWORD
 from uploads.models import MediaItem
 
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 8
+JPEG_BYTES = media.jpeg()
 
 
 def sign_in(gateway) -> dict:

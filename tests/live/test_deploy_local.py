@@ -13,10 +13,11 @@ import pytest
 import requests
 
 from scripts import ministack
+from tests import media
 
 pytestmark = pytest.mark.live
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
+PNG_BYTES = media.png()
 
 
 def deploy(emulator) -> str:

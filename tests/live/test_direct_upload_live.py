@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests import media
 from tests.services import manage, s3_client, signed_in
 
 pytestmark = pytest.mark.live
 
 PASSWORD = "Direct-upload-pass-7"  # noqa: S105
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
+PNG = media.png(64, 64)
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ import re
 import pytest
 import requests
 
+from tests import media
 from tests.services import manage, s3_client, signed_in
 
 pytestmark = pytest.mark.live
 
 ADMIN_PASSWORD = "Live-admin-pass-31"  # noqa: S105
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 64
+JPEG_BYTES = media.jpeg(200, 150)
 
 
 def test_setup_aws_is_idempotent_and_protects_the_bucket(emulator):

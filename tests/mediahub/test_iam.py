@@ -50,3 +50,16 @@ def test_a_stale_policy_file_is_reported(tmp_path, settings):
 
     with pytest.raises(CommandError, match="policy.json is out of date"):
         call_command("iam_policy", "dev", "--check")
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
+def test_s3_event_wiring_points_at_the_stage_bucket(stage, settings):
+    stages = json.loads((settings.BASE_DIR / "zappa_settings.json").read_text())
+    config = stages[stage]
+    bucket = config["environment_variables"]["MEDIAHUB_BUCKET"]
+
+    [event] = config["events"]
+
+    assert event["function"] == "uploads.events.object_created"
+    assert event["event_source"]["arn"] == f"arn:aws:s3:::{bucket}"
+    assert event["event_source"]["key_filters"] == [{"type": "prefix", "value": "media/"}]

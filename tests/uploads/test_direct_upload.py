@@ -9,11 +9,12 @@ import pytest
 import requests
 from django.test import Client
 
+from tests import media
 from tests.conftest import sign_in
 from uploads.models import MediaItem
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
-PDF = b"%PDF-1.7\n" + b"0" * 1000
+PNG = media.png()
+PDF = media.pdf(2)
 
 
 def create(client, **fields):
@@ -154,8 +155,8 @@ def test_plain_text_documents_pass_as_text(member_client):
 
 def test_multipart_upload_signs_parts_completes_and_verifies(member_client, settings, s3):
     settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES = 1024
-    part_one = b"\x00\x00\x00\x18ftypmp42" + b"\x01" * (5 * 1024 * 1024 - 12)
-    part_two = b"\x02" * 1000
+    clip = media.mp4(640, 360, 12.0, media_bytes=5 * 1024 * 1024)
+    part_one, part_two = clip[: 5 * 1024 * 1024], clip[5 * 1024 * 1024 :]
     created = create(member_client, filename="clip.mp4", type="video/mp4", size=len(part_one + part_two)).json()
     media_id = created["item"]["id"]
     assert "post" not in created and created["multipart"]["upload_id"]

@@ -33,19 +33,19 @@ def test_download_is_a_short_lived_attachment_under_the_original_unicode_name(me
 def test_edit_changes_name_and_caption(member_client):
     item = _upload(member_client)
 
-    response = member_client.post(f"/media/{item.id}/edit/", {"name": "New", "caption": "Now", "version": 1})
+    response = member_client.post(f"/media/{item.id}/edit/", {"name": "New", "caption": "Now", "version": item.version})
 
     assert response.status_code == 302
     assert "Saved your changes." in member_client.get(response["Location"]).content.decode()
     saved = MediaItem.get(item.id)
-    assert (saved.name, saved.caption, saved.version) == ("New", "Now", 2)
+    assert (saved.name, saved.caption, saved.version) == ("New", "Now", item.version + 1)
 
 
 def test_edit_from_a_stale_page_is_refused_and_keeps_the_other_save(member_client):
     item = _upload(member_client)
-    member_client.post(f"/media/{item.id}/edit/", {"name": "First", "caption": "", "version": 1})
+    member_client.post(f"/media/{item.id}/edit/", {"name": "First", "caption": "", "version": item.version})
 
-    response = member_client.post(f"/media/{item.id}/edit/", {"name": "Second", "caption": "", "version": 1})
+    response = member_client.post(f"/media/{item.id}/edit/", {"name": "Second", "caption": "", "version": item.version})
 
     assert response.status_code == 400
     assert "Someone else changed this item since you opened it." in response.content.decode()
@@ -55,7 +55,7 @@ def test_edit_from_a_stale_page_is_refused_and_keeps_the_other_save(member_clien
 def test_edit_with_an_empty_name_is_refused(member_client):
     item = _upload(member_client)
 
-    response = member_client.post(f"/media/{item.id}/edit/", {"name": "", "caption": "x", "version": 1})
+    response = member_client.post(f"/media/{item.id}/edit/", {"name": "", "caption": "x", "version": item.version})
 
     assert response.status_code == 400
     assert MediaItem.get(item.id).name == "Trip"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import media
 from uploads.models import MediaItem
 
-JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256)) * 40
+JPEG_BYTES = media.jpeg(320, 240)
 
 
 def upload(client, *, name="Sunset", caption="Over the bay", filename="photo.jpg", data=JPEG_BYTES, **extra):
@@ -35,8 +37,10 @@ def test_upload_stores_exact_bytes_in_s3_and_every_field_in_dynamodb(member_clie
     assert item.size == len(JPEG_BYTES)
     assert item.status == "ready"
     assert item.file_url == f"https://{settings.MEDIAHUB_BUCKET}.s3.us-east-1.amazonaws.com/{item.s3_key}"
-    assert item.uploaded_at is not None
-    assert item.uploaded_at == item.updated_at
+    assert item.uploaded_at <= item.updated_at
+    assert item.sha256 == hashlib.sha256(JPEG_BYTES).hexdigest()
+    assert (item.width, item.height) == (320, 240)
+    assert item.thumbnail_key == f"thumbnails/{item.id}.webp"
 
 
 def test_confirmation_page_shows_the_stored_details_and_a_link_to_the_same_bytes(member_client):

@@ -1,0 +1,50 @@
+"""Lambda entry points for AWS events (wired in zappa_settings.json `events`).
+
+S3 announces every object that lands under media/. Processing it here too means an
+upload whose browser vanished before calling finish still completes; processing is
+idempotent, so the browser's finish and this event may both arrive, in either order,
+and S3 may deliver the event twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import unquote_plus
+
+from uploads import services, storage
+from uploads.exceptions import UploadIncomplete
+from uploads.models import MediaItem
+
+logger = logging.getLogger(__name__)
+
+
+def object_created(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Process each created object that belongs to a pending upload."""
+    processed = 0
+    for record in event.get("Records", []):
+        key = unquote_plus(record["s3"]["object"]["key"])
+        item = _item_for(key)
+        if item is None:
+            continue
+        try:
+            services.media_process(item=item)
+        except UploadIncomplete:
+            logger.info("Object %s announced but not readable yet; the browser's finish will process it", key)
+            continue
+        processed += 1
+    return {"processed": processed}
+
+
+def _item_for(key: str) -> MediaItem | None:
+    prefix, _, rest = key.partition("/")
+    media_id = rest.split("/", 1)[0]
+    if prefix != storage.MEDIA_PREFIX or not media_id:
+        return None
+    try:
+        item = MediaItem.get(media_id, consistent_read=True)
+    except MediaItem.DoesNotExist:
+        # The form path writes the object before its record and processes it itself.
+        logger.info("No record for %s (yet)", key)
+        return None
+    return item if item.s3_key == key else None
