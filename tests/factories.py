@@ -39,6 +39,7 @@ class MediaItemFactory(factory.Factory):
     owner = "alice"
     name = factory.Sequence(lambda n: f"Item {n}")
     caption = ""
+    search_text = factory.LazyAttribute(lambda item: f"{item.name}\n{item.caption}".casefold())
     original_filename = "photo.jpg"
     s3_key = factory.LazyAttribute(lambda item: f"media/{item.id}/{item.original_filename}")
     file_url = factory.LazyAttribute(lambda item: f"https://mediahub-local.s3.amazonaws.com/{item.s3_key}")

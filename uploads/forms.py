@@ -7,6 +7,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
+from uploads.models import Kind, Status
+
+PAGE_SIZES = (10, 25, 50, 100)
+
 
 class MediaFieldsForm(forms.Form):
     name = forms.CharField(max_length=200)
@@ -44,3 +48,35 @@ class DirectUploadForm(MediaFieldsForm):
     filename = forms.CharField(max_length=255)
     size = forms.IntegerField(min_value=1)
     type = forms.CharField(max_length=255, required=False)
+
+
+class ListFilterForm(forms.Form):
+    """The listing's state, all in the query string so every view of it can be linked."""
+
+    q = forms.CharField(label="Search", max_length=100, required=False)
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any kind")] + [(k, k.title()) for k in (Kind.IMAGE, Kind.VIDEO, Kind.AUDIO, Kind.DOCUMENT)],
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any status")] + [(s, s.title()) for s in (Status.READY, Status.PENDING, Status.REJECTED)],
+    )
+    owner = forms.CharField(max_length=150, required=False)
+    uploaded_from = forms.DateField(
+        label="Uploaded from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    uploaded_to = forms.DateField(
+        label="Uploaded until", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    order = forms.ChoiceField(required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")])
+    size = forms.TypedChoiceField(
+        label="Per page", required=False, coerce=int, empty_value=None, choices=[(n, n) for n in PAGE_SIZES]
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        start, end = cleaned.get("uploaded_from"), cleaned.get("uploaded_to")
+        if start and end and start > end:
+            self.add_error("uploaded_to", "The end date is before the start date.")
+        return cleaned

@@ -72,6 +72,8 @@ class MediaItem(Model):
     feed = UnicodeAttribute(default=ALL_MEDIA)
     name = UnicodeAttribute()
     caption = UnicodeAttribute(default="")
+    # Name and caption case-folded, for case-insensitive search (DynamoDB's contains is not).
+    search_text = UnicodeAttribute(default="")
     original_filename = UnicodeAttribute()
     s3_key = UnicodeAttribute()
     # The S3 multipart upload a pending direct upload is filling, if any.
@@ -101,6 +103,11 @@ class MediaItem(Model):
     by_owner = ByOwnerIndex()
     by_time = ByTimeIndex()
     by_checksum = ByChecksumIndex()
+
+    def set_text(self, *, name: str, caption: str) -> None:
+        """Name and caption, with the search text that follows them."""
+        self.name, self.caption = name, caption
+        self.search_text = f"{name}\n{caption}".casefold()
 
 
 TABLES = (MediaItem,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core import signing
@@ -48,32 +49,77 @@ def media_duplicates(item: MediaItem) -> list[MediaItem]:
     return sorted((other for other in same if other.id != item.id), key=lambda other: other.id)
 
 
-def media_list_for_user(*, user: User, cursor: str | None, page_size: int) -> MediaPage:
-    """One page of the media `user` may see, newest first.
+@dataclass(frozen=True)
+class MediaQuery:
+    """What a listing asks for; every field is optional."""
 
-    Members query the owner index, admins the all-media index; neither scans.
+    kind: str = ""
+    status: str = ""
+    owner: str = ""
+    search: str = ""
+    uploaded_from: datetime | None = None
+    uploaded_to: datetime | None = None
+    oldest_first: bool = False
+    page_size: int = 25
+
+
+def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) -> MediaPage:
+    """One page of the media `user` may see, in upload order.
+
+    Members query the owner index; admins the all-media index, or the owner index when
+    they filter by owner. The upload-date range is the index's key condition; kind,
+    status and search are filters on what it reads. Nothing scans the table.
     """
-    if user.is_admin:
+    if user.is_admin and not query.owner:
         index, hash_key, hash_value = MediaItem.by_time, "feed", ALL_MEDIA
     else:
-        index, hash_key, hash_value = MediaItem.by_owner, "owner", user.username
-    salt = f"uploads.cursor:{index.Meta.index_name}:{hash_value}"
+        owner = query.owner if user.is_admin else user.username
+        index, hash_key, hash_value = MediaItem.by_owner, "owner", owner
+    # A cursor only works in the listing it came from (same index, same owner, same order).
+    salt = f"uploads.cursor:{index.Meta.index_name}:{hash_value}:{query.oldest_first}"
     start_key = _decode_cursor(cursor, salt=salt) if cursor else None
     # One item more than a page tells whether another page exists.
     results = list(
         index.query(
             hash_value,
-            scan_index_forward=False,
-            limit=page_size + 1,
+            range_key_condition=_date_condition(query),
+            filter_condition=_filters(query),
+            scan_index_forward=query.oldest_first,
+            limit=query.page_size + 1,
             last_evaluated_key=start_key,
         )
     )
-    items, more = results[:page_size], len(results) > page_size
+    items, more = results[: query.page_size], len(results) > query.page_size
     next_cursor = None
     if more:
         last_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
         next_cursor = signing.dumps(last_key, salt=salt, compress=True)
     return MediaPage(items=items, next_cursor=next_cursor)
+
+
+def _date_condition(query: MediaQuery):
+    uploaded_at = MediaItem.uploaded_at
+    if query.uploaded_from and query.uploaded_to:
+        return uploaded_at.between(query.uploaded_from, query.uploaded_to)
+    if query.uploaded_from:
+        return uploaded_at >= query.uploaded_from
+    if query.uploaded_to:
+        return uploaded_at <= query.uploaded_to
+    return None
+
+
+def _filters(query: MediaQuery):
+    conditions = []
+    if query.kind:
+        conditions.append(MediaItem.kind == query.kind)
+    if query.status:
+        conditions.append(MediaItem.status == query.status)
+    if query.search:
+        conditions.append(MediaItem.search_text.contains(query.search.casefold()))
+    combined = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
 
 
 def _page_key(item: MediaItem, names: tuple[str, ...]) -> dict[str, Any]:

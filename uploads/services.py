@@ -77,11 +77,9 @@ def _new_item(
 ) -> MediaItem:
     """A pending record for an object at `key`, not yet saved."""
     now = timezone.now()
-    return MediaItem(
+    item = MediaItem(
         id=media_id,
         owner=owner,
-        name=name,
-        caption=caption,
         original_filename=filename,
         s3_key=key,
         file_url=storage.object_url(key),
@@ -92,14 +90,15 @@ def _new_item(
         uploaded_at=now,
         updated_at=now,
     )
+    item.set_text(name=name, caption=caption)
+    return item
 
 
 def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> MediaItem:
     """Change name and caption, refusing if the item changed since `version` was read."""
     if item.version != version:
         raise StaleEdit
-    item.name = name
-    item.caption = caption
+    item.set_text(name=name, caption=caption)
     item.updated_at = timezone.now()
     try:
         item.save()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from uploads import services, storage
 from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
-from uploads.forms import EditForm, UploadForm
+from uploads.forms import EditForm, ListFilterForm, UploadForm
 from uploads.models import MediaItem
-from uploads.selectors import media_duplicates, media_get_for_user, media_list_for_user
+from uploads.selectors import MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
 
 
 def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
@@ -26,17 +28,35 @@ def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
 
 @require_http_methods(["GET"])
 def media_list(request: HttpRequest) -> HttpResponse:
+    filters = ListFilterForm(request.GET)
+    if not filters.is_valid():
+        return render(request, "uploads/list.html", {"filters": filters, "rows": []}, status=400)
     try:
         page = media_list_for_user(
-            user=request.user,
-            cursor=request.GET.get("cursor"),
-            page_size=settings.MEDIAHUB_PAGE_SIZE,
+            user=request.user, query=_list_query(filters.cleaned_data), cursor=request.GET.get("cursor")
         )
     except InvalidCursor:
         message = "That page link is invalid or has been altered. Start again from the first page."
         return render(request, "400.html", {"message": message}, status=400)
     rows = [(item, storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None) for item in page.items]
-    return render(request, "uploads/list.html", {"page": page, "rows": rows})
+    state = request.GET.copy()
+    state.pop("cursor", None)
+    context = {"filters": filters, "page": page, "rows": rows, "state": state.urlencode()}
+    return render(request, "uploads/list.html", context)
+
+
+def _list_query(data: dict) -> MediaQuery:
+    start, end = data["uploaded_from"], data["uploaded_to"]
+    return MediaQuery(
+        kind=data["kind"],
+        status=data["status"],
+        owner=data["owner"].strip().lower(),
+        search=data["q"].strip(),
+        uploaded_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
+        uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
+        oldest_first=data["order"] == "oldest",
+        page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
+    )
 
 
 @require_http_methods(["GET", "POST"])
