@@ -71,15 +71,22 @@ def object_url(key: str) -> str:
     return f"https://{bucket}.s3.{region}.amazonaws.com/{quote(key)}"
 
 
-def presigned_url(key: str, *, content_type: str, filename: str, download: bool = False) -> str:
-    """A short-lived GET URL that serves the object with our (sniffed) type, inline only
-    when the type is safe to show in a browser, else as an attachment under `filename`."""
+def presigned_url(
+    key: str, *, content_type: str, filename: str, download: bool = False, expires: int | None = None
+) -> str:
+    """A GET URL that serves the object with our (sniffed) type, inline only when the
+    type is safe to show in a browser, else as an attachment under `filename`. It lasts
+    MEDIAHUB_PRESIGNED_URL_SECONDS unless `expires` says otherwise."""
     attachment = download or content_type not in INLINE_TYPES
     parameters = {
         "ResponseContentType": content_type,
         "ResponseContentDisposition": content_disposition_header(as_attachment=attachment, filename=filename),
     }
-    return default_storage.url(key, parameters=parameters)
+    return default_storage.url(key, parameters=parameters, expire=expires)
+
+
+def shows_inline(content_type: str) -> bool:
+    return content_type in INLINE_TYPES
 
 
 def thumbnail_url(key: str) -> str:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 from uploads import services, storage
 from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
 from uploads.forms import EditForm, ListFilterForm, UploadForm
-from uploads.models import MediaItem
+from uploads.models import MediaItem, Status
 from uploads.selectors import MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
 
 
@@ -91,19 +91,37 @@ def _uploader_config() -> dict:
     }
 
 
+# How long a share link may last: S3 signatures (SigV4) allow seven days at most.
+SHARE_HOURS = {1: "1 hour", 24: "1 day", 72: "3 days", 168: "7 days"}
+
+
 @require_http_methods(["GET"])
 def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
     item = _get_media(request, media_id)
+    link_args = {"content_type": item.content_type, "filename": item.original_filename}
+    share_hours = _share_hours(request.GET.get("share"))
     context = {
         "item": item,
-        "file_link": storage.presigned_url(
-            item.s3_key, content_type=item.content_type, filename=item.original_filename
-        ),
+        "file_link": storage.presigned_url(item.s3_key, **link_args),
+        "preview": item.status == Status.READY and storage.shows_inline(item.content_type),
         "thumbnail_link": storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None,
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
+        "share_choices": SHARE_HOURS,
+        "share_hours": share_hours,
+        "share_link": storage.presigned_url(item.s3_key, **link_args, expires=share_hours * 3600)
+        if share_hours
+        else None,
     }
     return render(request, "uploads/detail.html", context)
+
+
+def _share_hours(value: str | None) -> int | None:
+    try:
+        hours = int(value or "")
+    except ValueError:
+        return None
+    return hours if hours in SHARE_HOURS else None
 
 
 @require_http_methods(["GET"])
@@ -120,15 +138,24 @@ def media_edit(request: HttpRequest, media_id: str) -> HttpResponse:
     item = _get_media(request, media_id)
     initial = {"name": item.name, "caption": item.caption, "version": item.version}
     form = EditForm(request.POST or None, initial=initial)
+    conflict = False
     if request.method == "POST" and form.is_valid():
         try:
             services.media_update(item=item, **form.cleaned_data)
         except StaleEdit:
-            form.add_error(None, "Someone else changed this item since you opened it. Reload to see their version.")
+            # Keep what they typed, show what is saved now, and let a second save be a
+            # deliberate choice: the form now carries the saved version's number.
+            conflict = True
+            item = _get_media(request, media_id)
+            data = request.POST.copy()
+            data["version"] = item.version
+            form = EditForm(data)
+            form.is_valid()
         else:
             messages.success(request, "Saved your changes.")
             return redirect("uploads:detail", media_id=item.id)
-    return render(request, "uploads/edit.html", {"item": item, "form": form}, status=400 if form.errors else 200)
+    context = {"item": item, "form": form, "conflict": conflict}
+    return render(request, "uploads/edit.html", context, status=409 if conflict else 400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

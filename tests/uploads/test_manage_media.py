@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests import media
 from uploads.models import MediaItem
 
 
@@ -47,9 +50,24 @@ def test_edit_from_a_stale_page_is_refused_and_keeps_the_other_save(member_clien
 
     response = member_client.post(f"/media/{item.id}/edit/", {"name": "Second", "caption": "", "version": item.version})
 
-    assert response.status_code == 400
-    assert "Someone else changed this item since you opened it." in response.content.decode()
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "Someone else saved this item while you were editing. Nothing was overwritten." in page
+    assert "<dt>Name</dt><dd>First</dd>" in page  # theirs, as saved
+    assert 'name="name" value="Second"' in page  # yours, still in the form
     assert MediaItem.get(item.id).name == "First"
+
+
+def test_saving_again_after_a_conflict_is_a_deliberate_overwrite(member_client):
+    item = _upload(member_client)
+    member_client.post(f"/media/{item.id}/edit/", {"name": "First", "caption": "", "version": item.version})
+    conflict = member_client.post(f"/media/{item.id}/edit/", {"name": "Second", "caption": "", "version": item.version})
+    version = re.search(r'name="version" value="(\d+)"', conflict.content.decode()).group(1)
+
+    response = member_client.post(f"/media/{item.id}/edit/", {"name": "Second", "caption": "", "version": version})
+
+    assert response.status_code == 302
+    assert MediaItem.get(item.id).name == "Second"
 
 
 def test_edit_with_an_empty_name_is_refused(member_client):
@@ -73,3 +91,30 @@ def test_delete_asks_first_then_removes_object_and_record(member_client, bucket_
     assert "Deleted “Trip”." in member_client.get("/").content.decode()
     assert MediaItem.count(item.id) == 0
     assert item.s3_key not in bucket_keys()
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "player"),
+    [
+        ("p.jpg", media.jpeg(), '<img class="preview" src="http'),
+        ("c.mp4", media.mp4(320, 240, 3.0), '<video class="preview" controls preload="metadata" src="http'),
+        ("v.wav", media.wav(1.0), '<audio class="preview" controls preload="metadata" src="http'),
+        ("n.txt", b"words\n" * 10, '<p class="kind-icon large kind-document"'),
+    ],
+)
+def test_detail_previews_images_video_and_audio_inline(member_client, filename, data, player):
+    item = _upload(member_client, filename=filename, data=data)
+
+    assert player in member_client.get(f"/media/{item.id}/").content.decode()
+
+
+def test_share_link_lasts_the_chosen_time_up_to_seven_days(member_client):
+    item = _upload(member_client, filename="p.jpg", data=media.jpeg())
+
+    week = member_client.get(f"/media/{item.id}/", {"share": "168"}).content.decode()
+    bogus = member_client.get(f"/media/{item.id}/", {"share": "9999"}).content.decode()
+
+    link = re.search(r'id="share-link" class="share-link" type="text" readonly value="([^"]+)"', week).group(1)
+    assert parse_qs(urlsplit(link.replace("&amp;", "&")).query)["X-Amz-Expires"] == ["604800"]
+    assert "Anyone with this link can open the file for 7 days" in week
+    assert 'id="share-link"' not in bogus
