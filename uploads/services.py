@@ -128,6 +128,32 @@ def media_delete(*, item: MediaItem) -> None:
         logger.exception("Media %s deleted but its object %s remains", item.id, item.s3_key)
 
 
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """What happened to one item of a bulk delete."""
+
+    media_id: str
+    name: str
+    deleted: bool
+    problem: str = ""
+
+
+def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
+    """Delete each item (record, file, thumbnail) on its own, so one failure stops nothing else."""
+    outcomes = []
+    for item in items:
+        try:
+            media_delete(item=item)
+        except StaleEdit:
+            outcomes.append(DeleteOutcome(item.id, item.name, False, "it changed meanwhile; look at it again"))
+        except Exception:
+            logger.exception("Bulk delete of %s failed", item.id)
+            outcomes.append(DeleteOutcome(item.id, item.name, False, "storage did not answer; try again"))
+        else:
+            outcomes.append(DeleteOutcome(item.id, item.name, True))
+    return outcomes
+
+
 def _delete_objects(item: MediaItem) -> None:
     storage.delete(item.s3_key)
     if item.thumbnail_key:

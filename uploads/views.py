@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from uploads import services, storage
 from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
@@ -91,6 +91,9 @@ def _uploader_config() -> dict:
     }
 
 
+# Items one bulk delete handles; the list's page sizes stay below it.
+MAX_BULK = 100
+
 # How long a share link may last: S3 signatures (SigV4) allow seven days at most.
 SHARE_HOURS = {1: "1 hour", 24: "1 day", 72: "3 days", 168: "7 days"}
 
@@ -170,3 +173,29 @@ def media_delete(request: HttpRequest, media_id: str) -> HttpResponse:
         messages.success(request, f"Deleted “{item.name}”.")
         return redirect("uploads:list")
     return render(request, "uploads/delete.html", {"item": item})
+
+
+@require_POST
+def media_bulk_delete(request: HttpRequest) -> HttpResponse:
+    """Confirm, then delete the selected items, reporting on each."""
+    ids = list(dict.fromkeys(request.POST.getlist("ids")))[:MAX_BULK]
+    items, missing = [], []
+    for media_id in ids:
+        try:
+            items.append(media_get_for_user(media_id=media_id, user=request.user))
+        except MediaNotFound:
+            missing.append(media_id)
+    if not ids:
+        messages.error(request, "Select the items to delete first.")
+        return redirect("uploads:list")
+    if request.POST.get("confirm") != "yes":
+        return render(request, "uploads/bulk_delete.html", {"items": items, "missing": missing})
+    outcomes = services.media_delete_many(items=items)
+    deleted = sum(outcome.deleted for outcome in outcomes)
+    if deleted:
+        messages.success(request, f"Deleted {deleted} item{'s' if deleted != 1 else ''}.")
+    failed = [outcome for outcome in outcomes if not outcome.deleted]
+    if not failed and not missing:
+        return redirect("uploads:list")
+    context = {"failed": failed, "missing": missing}
+    return render(request, "uploads/bulk_delete_result.html", context, status=207 if deleted else 409)
