@@ -41,8 +41,26 @@ def media_list(request: HttpRequest) -> HttpResponse:
     rows = [(item, storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None) for item in page.items]
     state = request.GET.copy()
     state.pop("cursor", None)
-    context = {"filters": filters, "page": page, "rows": rows, "state": state.urlencode()}
-    return render(request, "uploads/list.html", context)
+    layout = request.GET.get("view") or request.COOKIES.get(VIEW_COOKIE)
+    layout = layout if layout in ("grid", "table") else "table"
+    layouts = {}
+    for choice in ("table", "grid"):
+        state["view"] = choice
+        layouts[choice] = state.urlencode()
+    state.pop("view")
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "state": state.urlencode(),
+        "layout": layout,
+        "layout_links": layouts,
+    }
+    response = render(request, "uploads/list.html", context)
+    if request.GET.get("view") == layout:
+        # Remember the choice, for a year, for this browser.
+        response.set_cookie(VIEW_COOKIE, layout, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
 
 
 def _list_query(data: dict) -> MediaQuery:
@@ -90,6 +108,8 @@ def _uploader_config() -> dict:
         "multipartThreshold": settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES,
     }
 
+
+VIEW_COOKIE = "media_view"
 
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100

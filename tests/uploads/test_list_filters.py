@@ -115,3 +115,16 @@ def test_recent_items_are_found_by_todays_date(member_client):
     today = datetime.now(UTC).date().isoformat()
 
     assert names(member_client.get("/", {"uploaded_from": today, "uploaded_to": today})) == ["Today"]
+
+
+def test_grid_or_table_is_remembered(member_client):
+    MediaItemFactory(owner="alice", name="Photo")
+
+    grid = member_client.get("/", {"view": "grid"})
+    later = member_client.get("/")
+    table = member_client.get("/", {"view": "table"})
+
+    assert '<ul class="media-grid">' in grid.content.decode()
+    assert '<ul class="media-grid">' in later.content.decode()
+    assert '<table class="media-table">' in table.content.decode()
+    assert '<table class="media-table">' in member_client.get("/").content.decode()
