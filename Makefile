@@ -84,6 +84,7 @@ bench: install
 	$(DEPLOY_VENV)/bin/python bench/cold_start.py
 	$(PY) bench/direct_upload.py
 	$(PY) bench/processing.py
+	$(PY) bench/listing.py
 
 # Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
 deploy-local: install

@@ -78,14 +78,17 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     # A cursor only works in the listing it came from (same index, same owner, same order).
     salt = f"uploads.cursor:{index.Meta.index_name}:{hash_value}:{query.oldest_first}"
     start_key = _decode_cursor(cursor, salt=salt) if cursor else None
-    # One item more than a page tells whether another page exists.
+    filters = _filters(query)
+    # One item more than a page tells whether another page exists. Filters drop items
+    # after DynamoDB reads them, so filtered queries read in larger batches.
     results = list(
         index.query(
             hash_value,
             range_key_condition=_date_condition(query),
-            filter_condition=_filters(query),
+            filter_condition=filters,
             scan_index_forward=query.oldest_first,
             limit=query.page_size + 1,
+            page_size=4 * (query.page_size + 1) if filters is not None else query.page_size + 1,
             last_evaluated_key=start_key,
         )
     )
