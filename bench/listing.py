@@ -81,8 +81,7 @@ def measure(client: Client, path: str, scanned: list[int]) -> tuple[float, int]:
 
 def run(count: int) -> dict[str, tuple[float, int]]:
     with mock_aws():
-        for model in (MediaItem,):
-            model._connection = None
+        MediaItem._connection = None  # a fresh connection inside this moto world
         call_command("setup_aws", stdout=open(os.devnull, "w"))  # noqa: SIM115
         user_create(username="bench", password="Bench-listing-pass-9")
         seed(count)
