@@ -42,11 +42,11 @@ def media_get_owned(*, media_id: str, user: User) -> MediaItem:
 
 
 def media_duplicates(item: MediaItem) -> list[MediaItem]:
-    """The owner's other items with the same content, oldest first."""
+    """The owner's earlier items with the same content, oldest first (ids sort by time)."""
     if not item.checksum_key:
         return []
     same = MediaItem.by_checksum.query(item.checksum_key)
-    return sorted((other for other in same if other.id != item.id), key=lambda other: other.id)
+    return sorted((other for other in same if other.id < item.id), key=lambda other: other.id)
 
 
 @dataclass(frozen=True)

@@ -248,7 +248,7 @@ def _cors_rule() -> dict:
         "AllowedOrigins": list(settings.MEDIAHUB_CORS_ORIGINS),
         "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
         "AllowedHeaders": ["Content-Type", "Content-MD5", "x-amz-*"],
-        "ExposeHeaders": ["ETag"],
+        "ExposeHeaders": ["ETag", "Location"],
         "MaxAgeSeconds": 3600,
     }
 

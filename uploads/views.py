@@ -130,6 +130,7 @@ def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
         "thumbnail_link": storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None,
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
+        "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
         "share_choices": SHARE_HOURS,
         "share_hours": share_hours,
         "share_link": storage.presigned_url(item.s3_key, **link_args, expires=share_hours * 3600)

@@ -116,8 +116,9 @@ uppy.addPostProcessor(async (fileIDs) => {
         // A very large file outlasts API Gateway's 29 s; the portal carries on regardless.
         uppy.info(`${file.name} is still being checked; it will show as ready in your media list.`, 'info', 10000)
       } else {
-        uppy.setFileState(fileID, { error: error.message })
-        uppy.info(`${file.name}: ${error.message}`, 'error', 10000)
+        // Shown on the file and in the status bar as a failure, not a green "Complete".
+        uppy.emit('upload-error', uppy.getFile(fileID), error)
+        uppy.info(`${file.name}: ${error.message}`, 'error', 30000)
       }
     }
     uppy.emit('postprocess-complete', file)

@@ -8,7 +8,7 @@ from tests.factories import MediaItemFactory
 
 
 def _names(response) -> list[str]:
-    return re.findall(r'<td><a href="/media/[^/]+/">([^<]+)</a></td>', response.content.decode())
+    return re.findall(r'<td class="name-col"><a href="/media/[^/]+/">([^<]+)</a></td>', response.content.decode())
 
 
 def _next_link(response) -> str | None:

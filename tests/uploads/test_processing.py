@@ -149,8 +149,9 @@ def test_same_file_twice_says_so_and_links_the_earlier_item(member_client):
     page = member_client.get(response["Location"]).content.decode()
 
     assert "Uploaded “Second copy”." in page
-    assert f'You uploaded this same file before:\n  <a href="/media/{first.id}/">First copy</a>.' in page
+    assert f'You uploaded this same file before:\n  <a href="/media/{first.id}/">First copy</a> (<time' in page
     assert len(list(MediaItem.scan())) == 2
+    assert "You uploaded this same file before" not in member_client.get(f"/media/{first.id}/").content.decode()
 
 
 def test_deleting_an_item_removes_its_thumbnail(member_client, bucket_keys):

@@ -22,7 +22,7 @@ def test_bucket_is_private_encrypted_and_open_to_portal_origins_only(s3, setting
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert cors["AllowedOrigins"] == ["http://127.0.0.1:8000", "http://localhost:8000"]
     assert set(cors["AllowedMethods"]) == {"GET", "HEAD", "POST", "PUT"}
-    assert cors["ExposeHeaders"] == ["ETag"]
+    assert cors["ExposeHeaders"] == ["ETag", "Location"]
     assert ownership["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
 
 
