@@ -19,7 +19,7 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench chromium
+.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench test-tools
 
 install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed static/dist/uploader.js
 
@@ -41,9 +41,10 @@ node_modules/.installed: package.json package-lock.json
 static/dist/uploader.js: node_modules/.installed static/js/uploader.js
 	npm run --silent build
 
-# The browser tests drive Debian's Chromium.
-chromium:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+# The browser tests drive Debian's Chromium and play a video Debian's ffmpeg makes.
+test-tools:
+	@command -v chromium >/dev/null && command -v ffmpeg >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium ffmpeg)
 
 # Zappa zips the virtualenv it runs in, so it gets one holding only what ships.
 $(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
@@ -54,7 +55,7 @@ $(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
 run: install
 	@$(LOCAL_ENV) $(PY) scripts/run_local.py
 
-test: install chromium
+test: install test-tools
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

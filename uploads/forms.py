@@ -71,7 +71,7 @@ class ListFilterForm(forms.Form):
     )
     order = forms.ChoiceField(required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")])
     size = forms.TypedChoiceField(
-        label="Per page", required=False, coerce=int, empty_value=None, choices=[(n, n) for n in PAGE_SIZES]
+        label="Per page", required=False, coerce=int, empty_value=None, choices=[(str(n), n) for n in PAGE_SIZES]
     )
 
     def clean(self) -> dict:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from uploads import services, storage
 from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
-from uploads.forms import EditForm, ListFilterForm, UploadForm
+from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
 from uploads.models import MediaItem, Status
 from uploads.selectors import MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
 
@@ -28,9 +28,14 @@ def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
 
 @require_http_methods(["GET"])
 def media_list(request: HttpRequest) -> HttpResponse:
-    filters = ListFilterForm(request.GET)
+    data = request.GET.copy()
+    if settings.MEDIAHUB_PAGE_SIZE in PAGE_SIZES:  # so the form shows the size in use
+        data.setdefault("size", str(settings.MEDIAHUB_PAGE_SIZE))
+    filters = ListFilterForm(data)
+    filtering = any(request.GET.get(name) for name in FILTER_FIELDS)
     if not filters.is_valid():
-        return render(request, "uploads/list.html", {"filters": filters, "rows": []}, status=400)
+        context = {"filters": filters, "rows": [], "filtering": filtering}
+        return render(request, "uploads/list.html", context, status=400)
     try:
         page = media_list_for_user(
             user=request.user, query=_list_query(filters.cleaned_data), cursor=request.GET.get("cursor")
@@ -55,6 +60,7 @@ def media_list(request: HttpRequest) -> HttpResponse:
         "state": state.urlencode(),
         "layout": layout,
         "layout_links": layouts,
+        "filtering": filtering,
     }
     response = render(request, "uploads/list.html", context)
     if request.GET.get("view") == layout:
@@ -110,6 +116,7 @@ def _uploader_config() -> dict:
 
 
 VIEW_COOKIE = "media_view"
+FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
 
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100

@@ -128,3 +128,10 @@ def test_grid_or_table_is_remembered(member_client):
     assert '<ul class="media-grid">' in later.content.decode()
     assert '<table class="media-table">' in table.content.decode()
     assert '<table class="media-table">' in member_client.get("/").content.decode()
+
+
+def test_the_form_shows_the_page_size_in_use(member_client, settings):
+    page = member_client.get("/").content.decode()
+
+    assert '<option value="25" selected>25</option>' in page
+    assert "Nothing here yet." in page
