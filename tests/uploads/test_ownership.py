@@ -69,3 +69,10 @@ def test_upload_records_the_signed_in_uploader(other_member, client):
 
     [item] = list(MediaItem.scan())
     assert item.owner == "bob"
+
+
+def test_a_member_cannot_make_a_share_link_for_someone_elses_media(member_client, bobs_item):
+    response = member_client.get(f"/media/{bobs_item.id}/", {"share": "168"})
+
+    assert response.status_code == 404
+    assert b"X-Amz-Signature" not in response.content
