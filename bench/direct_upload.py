@@ -55,12 +55,7 @@ class RssSampler(threading.Thread):
 
 def portal_env(port: int, portal_port: int) -> dict[str, str]:
     return {
-        **ministack.clean_env(),
-        "DJANGO_DEBUG": "1",
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
-        "AWS_REGION": "us-east-1",
+        **ministack.client_env(port),
         "MEDIAHUB_BUCKET": "mediahub-bench",
         "MEDIAHUB_TABLE_PREFIX": "mediahub-bench",
         "MEDIAHUB_CORS_ORIGINS": f"http://127.0.0.1:{portal_port}",

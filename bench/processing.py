@@ -90,14 +90,9 @@ def main() -> None:
         port = ministack.free_port()
         emulator = ministack.start(port=port, state_dir=folder / "ministack")
         env = {
-            **ministack.clean_env(),
+            **ministack.client_env(port),
             "DJANGO_SETTINGS_MODULE": "mediahub.settings",
-            "DJANGO_DEBUG": "1",
             "PYTHONPATH": str(ROOT),
-            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-            "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
-            "AWS_REGION": "us-east-1",
             "MEDIAHUB_BUCKET": "mediahub-bench",
             "MEDIAHUB_TABLE_PREFIX": "mediahub-bench",
         }

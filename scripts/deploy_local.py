@@ -47,17 +47,6 @@ def local_stage(port: int) -> dict:
     return stage
 
 
-def aws_env(port: int) -> dict[str, str]:
-    return {
-        **ministack.clean_env(),
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }
-
-
 def client(service: str, env: dict[str, str]):
     return boto3.client(
         service,
@@ -127,9 +116,9 @@ def main() -> int:
     if not ministack.is_listening(port):
         process = ministack.start(port=port, state_dir=ROOT / "var" / "ministack")
         print(f"Started MiniStack on 127.0.0.1:{port} (pid {process.pid}); `make stop-local` stops it.")
-    env = aws_env(port)
+    env = ministack.client_env(port)
     stage = local_stage(port)
-    app_env = {**env, **stage["environment_variables"], "DJANGO_DEBUG": "1"}
+    app_env = {**env, **stage["environment_variables"]}
     python = str(ROOT / ".venv" / "bin" / "python")
     run([python, "manage.py", "setup_aws"], app_env)
     store_secrets(env, stage["remote_env"])

@@ -42,6 +42,20 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in dropped}
 
 
+def client_env(port: int) -> dict[str, str]:
+    """An environment in which the portal, boto3 and Zappa talk to the MiniStack on `port`
+    as its root account, and a local portal runs in debug mode."""
+    return {
+        **clean_env(),
+        "DJANGO_DEBUG": "1",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": SECRET_ACCESS_KEY,
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
 def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subprocess.Popen:
     """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers.
 

@@ -45,12 +45,7 @@ def emulator(tmp_path_factory) -> Iterator[Emulator]:
 
 def portal_env(emulator: Emulator, **extra: str) -> dict[str, str]:
     return {
-        **ministack.clean_env(),
-        "DJANGO_DEBUG": "1",
-        "AWS_ENDPOINT_URL": emulator.endpoint,
-        "AWS_ACCESS_KEY_ID": ministack.ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": ministack.SECRET_ACCESS_KEY,
-        "AWS_REGION": "us-east-1",
+        **ministack.client_env(emulator.port),
         "MEDIAHUB_BUCKET": "mediahub-live",
         "MEDIAHUB_TABLE_PREFIX": "mediahub-live",
         **extra,
