@@ -60,6 +60,8 @@ def portal_env(port: int, portal_port: int) -> dict[str, str]:
         "MEDIAHUB_TABLE_PREFIX": "mediahub-bench",
         "MEDIAHUB_CORS_ORIGINS": f"http://127.0.0.1:{portal_port}",
         "MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES": str(64 * 1024 * MiB),
+        # The multipart path whatever --size-mib says, as the uploader takes for large files.
+        "MEDIAHUB_MULTIPART_THRESHOLD_BYTES": str(PART),
     }
 
 
