@@ -11,16 +11,11 @@ from datetime import UTC, datetime
 from typing import BinaryIO
 
 import filetype
-import pypdf
-from hachoir.core import config as hachoir_config
-from hachoir.metadata import extractMetadata
-from hachoir.parser import guessParser
-from hachoir.stream import InputIOStream
-from PIL import Image
 
 from uploads.models import Kind
 
-hachoir_config.quiet = True  # it would print parser warnings to stderr
+# The parsers (Pillow, hachoir, pypdf) are imported where they are used: page views on
+# a cold Lambda then never pay for them.
 
 EXIF_ORIENTATION = 0x0112
 EXIF_DATETIME = 0x0132
@@ -115,6 +110,8 @@ def extract(source: BinaryIO, *, kind: str, content_type: str) -> Extracted:
         if kind in (Kind.VIDEO, Kind.AUDIO):
             return _timed(source, kind)
         if content_type == "application/pdf":
+            import pypdf
+
             return Extracted(page_count=len(pypdf.PdfReader(source).pages))
     except Unreadable:
         raise
@@ -124,6 +121,8 @@ def extract(source: BinaryIO, *, kind: str, content_type: str) -> Extracted:
 
 
 def _image(source: BinaryIO) -> Extracted:
+    from PIL import Image
+
     with Image.open(source) as image:
         exif = image.getexif()
         taken = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
@@ -144,6 +143,12 @@ def _exif_time(value: object) -> datetime | None:
 
 
 def _timed(source: BinaryIO, kind: str) -> Extracted:
+    from hachoir.core import config as hachoir_config
+    from hachoir.metadata import extractMetadata
+    from hachoir.parser import guessParser
+    from hachoir.stream import InputIOStream
+
+    hachoir_config.quiet = True  # it would print parser warnings to stderr
     parser = guessParser(InputIOStream(source, source="s3"))
     metadata = extractMetadata(parser) if parser else None
     if metadata is None or not metadata.has("duration"):

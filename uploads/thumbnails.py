@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
-from PIL import Image, ImageOps
-
 THUMBNAIL_SIZE = (480, 480)
 
 
 def make_thumbnail(source: BinaryIO) -> bytes:
     """A WebP no larger than THUMBNAIL_SIZE, with the EXIF orientation applied."""
+    from PIL import Image, ImageOps  # on first use, not at cold start
+
     with Image.open(source) as image:
         # JPEGs decode straight at a reduced scale: a 20 MP photo never needs full memory.
         image.draft("RGB", THUMBNAIL_SIZE)
