@@ -156,6 +156,8 @@ MEDIAHUB_PRESIGNED_URL_SECONDS = env_int("MEDIAHUB_PRESIGNED_URL_SECONDS", defau
 # out near 6 MB there, about 4.5 MB of file after base64.
 MEDIAHUB_FORM_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_FORM_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)
 MEDIAHUB_PAGE_SIZE = env_int("MEDIAHUB_PAGE_SIZE", default=25)
+# A filtered listing page stops after reading this many items, full or not.
+MEDIAHUB_LIST_MAX_READ = env_int("MEDIAHUB_LIST_MAX_READ", default=1000)
 # Direct uploads go from the browser straight to S3; the portal only signs and verifies.
 MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES", default=5 * 1024**3)
 MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES", default=100 * 1024**2)

@@ -17,6 +17,10 @@ from uploads.models import ALL_MEDIA, MediaItem
 class MediaPage:
     items: list[MediaItem]
     next_cursor: str | None
+    # How many items DynamoDB read for this page, and whether it stopped at the read
+    # limit before filling the page (more matches may follow the cursor).
+    read: int = 0
+    searched_partly: bool = False
 
 
 def media_get_for_user(*, media_id: str, user: User) -> MediaItem:
@@ -61,6 +65,7 @@ class MediaQuery:
     uploaded_to: datetime | None = None
     oldest_first: bool = False
     page_size: int = 25
+    max_read: int = 1000
 
 
 def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) -> MediaPage:
@@ -79,25 +84,33 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     salt = f"uploads.cursor:{index.Meta.index_name}:{hash_value}:{query.oldest_first}"
     start_key = _decode_cursor(cursor, salt=salt) if cursor else None
     filters = _filters(query)
-    # One item more than a page tells whether another page exists. Filters drop items
-    # after DynamoDB reads them, so filtered queries read in larger batches.
-    results = list(
-        index.query(
-            hash_value,
-            range_key_condition=_date_condition(query),
-            filter_condition=filters,
-            scan_index_forward=query.oldest_first,
-            limit=query.page_size + 1,
-            page_size=4 * (query.page_size + 1) if filters is not None else query.page_size + 1,
-            last_evaluated_key=start_key,
-        )
-    )
-    items, more = results[: query.page_size], len(results) > query.page_size
-    next_cursor = None
-    if more:
-        last_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
-        next_cursor = signing.dumps(last_key, salt=salt, compress=True)
-    return MediaPage(items=items, next_cursor=next_cursor)
+    # Filters drop items after DynamoDB reads them, so filtered queries read in batches
+    # of four pages, and stop after max_read items even if the page is not full.
+    pages = index.query(
+        hash_value,
+        range_key_condition=_date_condition(query),
+        filter_condition=filters,
+        scan_index_forward=query.oldest_first,
+        page_size=4 * (query.page_size + 1) if filters is not None else query.page_size + 1,
+        last_evaluated_key=start_key,
+    ).page_iter
+    items: list[MediaItem] = []
+    read, resume_key = 0, None
+    for raw_page in pages:
+        read += raw_page["ScannedCount"]
+        items.extend(MediaItem.from_raw_data(raw) for raw in raw_page["Items"])
+        # One item more than a page tells whether another page exists.
+        if len(items) > query.page_size:
+            break
+        resume_key = raw_page.get("LastEvaluatedKey")
+        if read >= query.max_read and resume_key:
+            break
+    searched_partly = len(items) <= query.page_size and resume_key is not None
+    if len(items) > query.page_size:
+        items = items[: query.page_size]
+        resume_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
+    next_cursor = signing.dumps(resume_key, salt=salt, compress=True) if resume_key else None
+    return MediaPage(items=items, next_cursor=next_cursor, read=read, searched_partly=searched_partly)
 
 
 def _date_condition(query: MediaQuery):

@@ -80,6 +80,7 @@ def _list_query(data: dict) -> MediaQuery:
         uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
         oldest_first=data["order"] == "oldest",
         page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
+        max_read=settings.MEDIAHUB_LIST_MAX_READ,
     )
 
 

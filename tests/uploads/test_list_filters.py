@@ -135,3 +135,21 @@ def test_the_form_shows_the_page_size_in_use(member_client, settings):
 
     assert '<option value="25" selected>25</option>' in page
     assert "Nothing here yet." in page
+
+
+def test_a_rare_search_stops_at_the_read_limit_and_offers_to_search_further(member_client, settings):
+    settings.MEDIAHUB_LIST_MAX_READ = 150
+    for day in range(1, 29):
+        for n in range(10):
+            caption = "harbour" if (day, n) == (2, 0) else ""
+            MediaItemFactory(owner="alice", caption=caption, uploaded_at=at(day), updated_at=at(day))
+
+    first = member_client.get("/", {"q": "harbour"})
+    page = first.content.decode()
+    further = re.search(r'<a href="\?([^"]+)">Search further</a>', page).group(1).replace("&amp;", "&")
+    second = member_client.get(f"/?{further}")
+
+    read = int(re.search(r"No match among the first (\d+) items; more may match further on.", page).group(1))
+    assert 150 <= read < 150 + 4 * 26  # stopped within one batch of the limit, of 280 items
+    assert len(names(second)) == 1
+    assert "Search further" not in second.content.decode()
