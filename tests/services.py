@@ -35,7 +35,7 @@ class Emulator:
 @pytest.fixture(scope="session")
 def emulator(tmp_path_factory) -> Iterator[Emulator]:
     if not ministack.BINARY.exists():
-        pytest.skip("MiniStack is not installed in .venv-ministack (run `make install`).")
+        pytest.fail("MiniStack is not installed in .venv-ministack: run `make test`, which installs it.")
     state_dir = tmp_path_factory.mktemp("ministack")
     port = ministack.free_port()
     running = Emulator(port=port, state_dir=state_dir, process=ministack.start(port=port, state_dir=state_dir))

@@ -29,7 +29,7 @@ def aws():
 def browser() -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Debian's chromium is not installed (make test installs it with apt-get).")
+        pytest.fail("Debian's chromium is not installed: run `make test`, which installs it with apt-get.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser

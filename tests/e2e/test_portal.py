@@ -23,7 +23,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 def webm(tmp_path) -> Path:
     """Two seconds of real, playable VP8 video, made by Debian's ffmpeg."""
     if shutil.which("ffmpeg") is None:
-        pytest.skip("Debian's ffmpeg is not installed (make test installs it with apt-get).")
+        pytest.fail("Debian's ffmpeg is not installed: run `make test`, which installs it with apt-get.")
     path = tmp_path / "test-pattern.webm"
     subprocess.run(
         [
