@@ -44,29 +44,31 @@ def media_list(request: HttpRequest) -> HttpResponse:
         message = "That page link is invalid or has been altered. Start again from the first page."
         return render(request, "400.html", {"message": message}, status=400)
     rows = [(item, storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None) for item in page.items]
+    layout = _layout(request)
+    context = {"filters": filters, "page": page, "rows": rows, "layout": layout, "filtering": filtering}
+    response = render(request, "uploads/list.html", {**context, **_list_links(request)})
+    if request.GET.get("view") == layout:
+        # Remember the choice, for a year, for this browser.
+        response.set_cookie(VIEW_COOKIE, layout, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+def _layout(request: HttpRequest) -> str:
+    """Table or grid: asked for now, else remembered, else table."""
+    layout = request.GET.get("view") or request.COOKIES.get(VIEW_COOKIE)
+    return layout if layout in ("grid", "table") else "table"
+
+
+def _list_links(request: HttpRequest) -> dict:
+    """The listing's query string without its cursor, and with each layout chosen."""
     state = request.GET.copy()
     state.pop("cursor", None)
-    layout = request.GET.get("view") or request.COOKIES.get(VIEW_COOKIE)
-    layout = layout if layout in ("grid", "table") else "table"
     layouts = {}
     for choice in ("table", "grid"):
         state["view"] = choice
         layouts[choice] = state.urlencode()
     state.pop("view")
-    context = {
-        "filters": filters,
-        "page": page,
-        "rows": rows,
-        "state": state.urlencode(),
-        "layout": layout,
-        "layout_links": layouts,
-        "filtering": filtering,
-    }
-    response = render(request, "uploads/list.html", context)
-    if request.GET.get("view") == layout:
-        # Remember the choice, for a year, for this browser.
-        response.set_cookie(VIEW_COOKIE, layout, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
+    return {"state": state.urlencode(), "layout_links": layouts}
 
 
 def _list_query(data: dict) -> MediaQuery:
