@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from accounts.models import Role
@@ -24,8 +26,8 @@ class PasswordChangeForm(forms.Form):
     new_password1 = forms.CharField(label="New password", strip=False, widget=forms.PasswordInput(NEW))
     new_password2 = forms.CharField(label="New password again", strip=False, widget=forms.PasswordInput(NEW))
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if cleaned.get("new_password1") != cleaned.get("new_password2"):
             self.add_error("new_password2", "The two new passwords differ.")
         return cleaned
@@ -43,9 +45,9 @@ class UserCreateForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     email = forms.EmailField(required=False)
-    role = forms.ChoiceField(choices=Role.CHOICES, initial=Role.MEMBER)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
     password = forms.CharField(label="Initial password", strip=False, widget=forms.PasswordInput(NEW))
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=Role.CHOICES)
+    role = forms.ChoiceField(choices=Role.choices)

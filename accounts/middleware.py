@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,7 +12,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
 
-from accounts.selectors import user_from_session
+from accounts.models import AnonymousUser, User
+from accounts.selectors import user_for_session
+from accounts.services import logout
+from accounts.sessions import SESSION_USER_KEY
+from mediahub.http import PortalRequest
 
 
 class AuthenticationMiddleware:
@@ -22,8 +26,20 @@ class AuthenticationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.user = SimpleLazyObject(lambda: user_from_session(request))
+        portal_request = cast(PortalRequest, request)
+        portal_request.user = cast(User, SimpleLazyObject(lambda: _request_user(portal_request)))
         return self.get_response(request)
+
+
+def _request_user(request: PortalRequest) -> User | AnonymousUser:
+    """The signed-in user, or an anonymous one; a session whose sign-in no longer holds
+    (user deactivated or deleted, password changed) is ended."""
+    user = user_for_session(request.session)
+    if user is not None:
+        return user
+    if request.session.get(SESSION_USER_KEY):
+        logout(request)
+    return AnonymousUser()
 
 
 class LoginRequiredMiddleware:
@@ -37,7 +53,7 @@ class LoginRequiredMiddleware:
         return self.get_response(request)
 
     def process_view(
-        self, request: HttpRequest, view_func: Callable, view_args: Any, view_kwargs: Any
+        self, request: PortalRequest, view_func: Callable[..., HttpResponse], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         if not getattr(view_func, "login_required", True) or request.user.is_authenticated:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import TextChoices
 from django.utils.crypto import salted_hmac
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -16,10 +17,11 @@ from pynamodb.models import Model
 from mediahub.aws import table_meta
 
 
-class Role:
-    ADMIN = "admin"
-    MEMBER = "member"
-    CHOICES = ((MEMBER, "Member"), (ADMIN, "Admin"))
+class Role(TextChoices):
+    """What a user may do: members see their own media, admins everybody's and the users."""
+
+    MEMBER = "member", "Member"
+    ADMIN = "admin", "Admin"
 
 
 class User(Model):
@@ -71,7 +73,7 @@ class AnonymousUser:
         return "anonymous"
 
 
-class SessionsByUserIndex(GlobalSecondaryIndex):
+class SessionsByUserIndex(GlobalSecondaryIndex["SessionRecord"]):
     """The sessions of one user, so deactivation can end them all."""
 
     class Meta:

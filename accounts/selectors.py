@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.contrib.sessions.backends.base import SessionBase
 from django.utils.crypto import constant_time_compare
 
 from accounts.exceptions import UserNotFound
-from accounts.models import AnonymousUser, Role, User
+from accounts.models import Role, User
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
 
 
@@ -30,20 +30,17 @@ def admin_exists() -> bool:
     return any(user.role == Role.ADMIN and user.is_active for user in User.scan())
 
 
-def user_from_session(request: HttpRequest) -> User | AnonymousUser:
-    """The active user whose session this is (one DynamoDB read), or an anonymous one.
-
-    A session whose user was deactivated, deleted or changed password is ended.
-    """
-    username = request.session.get(SESSION_USER_KEY)
+def user_for_session(session: SessionBase) -> User | None:
+    """The active user this session signed in, while that sign-in still holds: the
+    user exists, is active and has not changed password since. One DynamoDB read."""
+    username = session.get(SESSION_USER_KEY)
     if not username:
-        return AnonymousUser()
+        return None
     try:
         user = User.get(username)
     except User.DoesNotExist:
-        user = None
-    session_hash = request.session.get(SESSION_HASH_KEY, "")
-    if user is None or not user.is_active or not constant_time_compare(session_hash, user.session_auth_hash()):
-        request.session.flush()
-        return AnonymousUser()
+        return None
+    session_hash = session.get(SESSION_HASH_KEY, "")
+    if not user.is_active or not constant_time_compare(session_hash, user.session_auth_hash()):
+        return None
     return user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -17,6 +18,10 @@ from accounts.models import LoginFailures, Role, SessionRecord, User
 from accounts.selectors import normalize_username, user_get
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
 from mediahub.aws import condition_failed
+from mediahub.http import PortalRequest
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # Checked against when the username is unknown, so a miss costs as long as a hit.
 _UNUSABLE_HASH = make_password(None)
@@ -31,7 +36,7 @@ def user_create(*, username: str, password: str, email: str = "", role: str = Ro
         date_joined=timezone.now(),
         password="",
     )
-    validate_password(password, user)
+    validate_password(password, _as_django_user(user))
     user.password = make_password(password)
     try:
         user.save(condition=User.username.does_not_exist())
@@ -42,13 +47,19 @@ def user_create(*, username: str, password: str, email: str = "", role: str = Ro
     return user
 
 
+def _as_django_user(user: User) -> AbstractBaseUser:
+    # Django's password validators read only the attributes they name (username,
+    # email), which the PynamoDB User has; its type is not Django's user model.
+    return cast("AbstractBaseUser", user)
+
+
 def check_user_password(*, user: User, password: str) -> bool:
     return check_password(password, user.password)
 
 
 def user_set_password(*, user: User, password: str) -> None:
     """Set a new password. Every session of the user ends, except one the caller renews."""
-    validate_password(password, user)
+    validate_password(password, _as_django_user(user))
     user.update(actions=[User.password.set(make_password(password))])
 
 
@@ -87,7 +98,7 @@ def user_authenticate(*, username: str, password: str, address: str) -> User:
     return user
 
 
-def login(request: HttpRequest, user: User) -> None:
+def login(request: PortalRequest, user: User) -> None:
     """Attach `user` to a fresh session key, so a key planted before sign-in is worthless."""
     request.session.cycle_key()
     request.session[SESSION_USER_KEY] = user.username

@@ -21,6 +21,9 @@ SESSION_HASH_KEY = "_auth_user_hash"
 
 
 class SessionStore(SessionBase):
+    # django-stubs leaves out SessionBase's private helpers (_get_session and friends),
+    # which Django's own backends call as this one does; hence the ignores below.
+
     def load(self) -> dict[str, Any]:
         record = self._get_record(self.session_key)
         if record is None:
@@ -33,7 +36,7 @@ class SessionStore(SessionBase):
 
     def create(self) -> None:
         while True:
-            self._session_key = self._get_new_session_key()
+            self._session_key = self._get_new_session_key()  # type: ignore[attr-defined]
             try:
                 self.save(must_create=True)
             except CreateError:
@@ -44,9 +47,10 @@ class SessionStore(SessionBase):
     def save(self, must_create: bool = False) -> None:
         if self.session_key is None:
             return self.create()
-        data = self._get_session(no_load=must_create)
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
+        session_key = self._get_or_create_session_key()  # type: ignore[attr-defined]
         record = SessionRecord(
-            session_key=self._get_or_create_session_key(),
+            session_key=session_key,
             data=self.encode(data),
             username=data.get(SESSION_USER_KEY),
             expires_at=self.get_expiry_date(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
@@ -20,6 +21,8 @@ from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTake
 from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordForm, UserCreateForm
 from accounts.models import User
 from accounts.selectors import user_get, user_list
+from mediahub.exceptions import MediaHubError
+from mediahub.http import AuthedRequest, PortalRequest
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -34,45 +37,36 @@ def _client_address(request: HttpRequest) -> str:
     whose first entries the client can forge; the event's sourceIp it cannot."""
     context = request.META.get("lambda.event", {}).get("requestContext", {})
     source = context.get("identity", {}).get("sourceIp") or context.get("http", {}).get("sourceIp")
-    return source or request.META.get("REMOTE_ADDR", "")
+    return str(source or request.META.get("REMOTE_ADDR", ""))
 
 
 @login_not_required
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest) -> HttpResponse:
+def login_view(request: PortalRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
-    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_authenticate(
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                address=_client_address(request),
-            )
-        except InvalidCredentials:
-            form.add_error(None, "That username and password do not match an active account.")
-            status = 401
-        except LoginThrottled as exc:
-            retry_after = exc.retry_after
-            minutes = -(-retry_after // 60)
-            form.add_error(
-                None, f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-            )
-            status = 429
-        else:
-            services.login(request, user)
-            return redirect(_safe_next(request))
+            user = services.user_authenticate(**form.cleaned_data, address=_client_address(request))
+        except (InvalidCredentials, LoginThrottled) as exc:
+            return _login_refused(request, form, exc)
+        services.login(request, user)
+        return redirect(_safe_next(request))
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
+
+
+def _login_refused(request: PortalRequest, form: LoginForm, refusal: MediaHubError) -> HttpResponse:
+    form.add_error(None, str(refusal))
     context = {"form": form, "next": _safe_next(request)}
-    response = render(request, "accounts/login.html", context, status=status)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
+    response = render(request, "accounts/login.html", context, status=refusal.status_code)
+    if isinstance(refusal, LoginThrottled):
+        response["Retry-After"] = str(refusal.retry_after)
     return response
 
 
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthedRequest) -> HttpResponse:
     services.logout(request)
     messages.info(request, "You are signed out.")
     return redirect(settings.LOGIN_URL)
@@ -80,7 +74,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("old_password", "new_password1", "new_password2")
 @require_http_methods(["GET", "POST"])
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not services.check_user_password(user=request.user, password=form.cleaned_data["old_password"]):
@@ -94,20 +88,20 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET"])
-def user_list_view(request: HttpRequest) -> HttpResponse:
+def user_list_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"users": user_list()})
 
 
 @admin_required
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
-def user_create_view(request: HttpRequest) -> HttpResponse:
+def user_create_view(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_create(**form.cleaned_data)
-        except UsernameTaken:
-            form.add_error("username", "A user with that username exists.")
+        except UsernameTaken as exc:
+            form.add_error("username", str(exc))
         except ValidationError as exc:
             form.add_error("password", exc)
         else:
@@ -118,7 +112,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_http_methods(["GET"])
-def user_detail_view(request: HttpRequest, username: str) -> HttpResponse:
+def user_detail_view(request: AuthedRequest, username: str) -> HttpResponse:
     user = _get_user(username)
     context = {"subject": user, "role_form": RoleForm(initial={"role": user.role}), "password_form": SetPasswordForm()}
     return render(request, "accounts/user_detail.html", context)
@@ -126,7 +120,7 @@ def user_detail_view(request: HttpRequest, username: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def user_role_view(request: HttpRequest, username: str) -> HttpResponse:
+def user_role_view(request: AuthedRequest, username: str) -> HttpResponse:
     user = _get_user(username)
     form = RoleForm(request.POST)
     if form.is_valid():
@@ -137,7 +131,7 @@ def user_role_view(request: HttpRequest, username: str) -> HttpResponse:
 
 @admin_required
 @require_POST
-def user_active_view(request: HttpRequest, username: str) -> HttpResponse:
+def user_active_view(request: AuthedRequest, username: str) -> HttpResponse:
     user = _get_user(username)
     active = request.POST.get("active") == "1"
     if not active and user.username == request.user.username:
@@ -152,7 +146,7 @@ def user_active_view(request: HttpRequest, username: str) -> HttpResponse:
 @admin_required
 @sensitive_post_parameters("password")
 @require_POST
-def user_password_view(request: HttpRequest, username: str) -> HttpResponse:
+def user_password_view(request: AuthedRequest, username: str) -> HttpResponse:
     user = _get_user(username)
     form = SetPasswordForm(request.POST)
     if form.is_valid() and _set_password_or_report(form, "password", user):
@@ -169,7 +163,7 @@ def _get_user(username: str) -> User:
         raise Http404("No such user.") from exc
 
 
-def _set_password_or_report(form, field: str, user: User) -> bool:
+def _set_password_or_report(form: forms.Form, field: str, user: User) -> bool:
     try:
         services.user_set_password(user=user, password=form.cleaned_data[field])
     except ValidationError as exc:

@@ -37,7 +37,7 @@ call_command("setup_aws", stdout=open(os.devnull, "w"))
 media_id = str(ULID())
 key = f"media/{media_id}/{os.path.basename(path)}"
 from mediahub import aws
-aws.client("s3").upload_file(path, os.environ["MEDIAHUB_BUCKET"], key)
+aws.s3().upload_file(path, os.environ["MEDIAHUB_BUCKET"], key)
 item = services._new_item(media_id=media_id, owner="bench", name="bench", caption="", filename=os.path.basename(path),
                           key=key, content_type=content_type, size=os.path.getsize(path))
 item.save()

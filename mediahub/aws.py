@@ -8,15 +8,16 @@ on that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import boto3
 from botocore.config import Config
 
 if TYPE_CHECKING:
-    from pynamodb.models import Model
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from pynamodb.models import MetaProtocol, Model
 
 
 def client_config(*, path_style: bool) -> Config:
@@ -32,8 +33,17 @@ def client_config(*, path_style: bool) -> Config:
     )
 
 
-def client(service: str) -> Any:
-    """A boto3 client for `service` with the project's region, endpoint and retries."""
+def s3() -> S3Client:
+    """The S3 client, with the project's region, endpoint and retries."""
+    return cast("S3Client", _client("s3"))
+
+
+def dynamodb() -> DynamoDBClient:
+    """The DynamoDB client (provisioning; models talk to DynamoDB through PynamoDB)."""
+    return cast("DynamoDBClient", _client("dynamodb"))
+
+
+def _client(service: str) -> Any:
     from django.conf import settings
 
     return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
@@ -43,26 +53,33 @@ def client(service: str) -> Any:
 def _cached_client(service: str, region: str, endpoint_url: str | None) -> Any:
     # Clients are thread-safe and costly to build; one per service and endpoint.
     return boto3.session.Session().client(
-        service,
+        service,  # type: ignore[call-overload]
         region_name=region,
         endpoint_url=endpoint_url,
         config=client_config(path_style=bool(endpoint_url)),
     )
 
 
-def table_meta(name: str) -> type:
+def table_meta(name: str) -> MetaProtocol:
     """A PynamoDB `Meta` class for the table `<prefix>-<name>`."""
     from django.conf import settings
 
     class Meta:
         table_name = f"{settings.MEDIAHUB_TABLE_PREFIX}-{name}"
-        table_suffix = name
         region = settings.AWS_REGION
         host = settings.AWS_ENDPOINT_URL
         billing_mode = "PAY_PER_REQUEST"
         max_retry_attempts = 5
 
-    return Meta
+    # PynamoDB's protocol lists every option; a Meta class sets only those it changes.
+    return cast("MetaProtocol", Meta)
+
+
+def table_suffix(model: type[Model]) -> str:
+    """The table's name without the deployment's prefix: the same in every stage."""
+    from django.conf import settings
+
+    return model.Meta.table_name.removeprefix(f"{settings.MEDIAHUB_TABLE_PREFIX}-")
 
 
 def condition_failed(exc: Exception) -> bool:
@@ -75,56 +92,3 @@ def table_models() -> list[type[Model]]:
     from django.apps import apps
 
     return [model for config in apps.get_app_configs() for model in getattr(config.models_module, "TABLES", ())]
-
-
-def tables_ensure(models: Iterable[type[Model]]) -> list[str]:
-    """Create each model's table (with its indexes and TTL) unless it exists, and
-    make sure an existing table's TTL is on. Returns the names of the tables created."""
-    from pynamodb.attributes import TTLAttribute
-
-    created = []
-    for model in models:
-        if not model.exists():
-            model.create_table(wait=True)
-            created.append(model.Meta.table_name)
-            continue
-        _indexes_ensure(model)
-        ttl = [a.attr_name for a in model.get_attributes().values() if isinstance(a, TTLAttribute)]
-        if ttl:
-            _ttl_ensure(model.Meta.table_name, ttl[0])
-    return created
-
-
-def _indexes_ensure(model: type[Model]) -> None:
-    """Add the global secondary indexes a newer model declares to an older table."""
-    dynamodb = client("dynamodb")
-    table = dynamodb.describe_table(TableName=model.Meta.table_name)["Table"]
-    present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
-    schema = model._get_schema()  # PynamoDB's own description of the table, as create_table uses it
-    for index in schema["global_secondary_indexes"]:
-        if index["index_name"] in present:
-            continue
-        dynamodb.update_table(
-            TableName=model.Meta.table_name,
-            AttributeDefinitions=index["attribute_definitions"],
-            GlobalSecondaryIndexUpdates=[
-                {
-                    "Create": {
-                        "IndexName": index["index_name"],
-                        "KeySchema": index["key_schema"],
-                        "Projection": index["projection"],
-                    }
-                }
-            ],
-        )
-
-
-def _ttl_ensure(table_name: str, attribute: str) -> None:
-    # AWS refuses to enable TTL twice, so look before switching it on.
-    dynamodb = client("dynamodb")
-    described = dynamodb.describe_time_to_live(TableName=table_name)["TimeToLiveDescription"]
-    if described.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
-        dynamodb.update_time_to_live(
-            TableName=table_name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
-        )

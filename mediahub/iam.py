@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediahub.aws import table_models
+from mediahub.aws import table_models, table_suffix
 
 # PutObject also covers creating, filling and completing multipart uploads.
 S3_OBJECT_ACTIONS = [
@@ -19,8 +19,7 @@ S3_OBJECT_ACTIONS = [
     "s3:AbortMultipartUpload",
     "s3:ListMultipartUploadParts",
 ]
-# HeadObject on a missing key answers 403 instead of 404 without ListBucket,
-# and django-storages asks whether a key exists before it writes.
+# HeadObject on a missing key answers 403 instead of 404 without ListBucket.
 S3_BUCKET_ACTIONS = ["s3:ListBucket"]
 DYNAMODB_ACTIONS = [
     "dynamodb:BatchGetItem",
@@ -39,40 +38,35 @@ def lambda_policy(
     *, function_name: str, region: str, bucket: str, table_prefix: str, secrets_url: str | None
 ) -> dict[str, Any]:
     """The role policy for one stage; `secrets_url` is its `remote_env` (s3://bucket/key)."""
-    tables = [f"arn:aws:dynamodb:{region}:*:table/{table_prefix}-{m.Meta.table_suffix}" for m in table_models()]
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "Logs",
-                "Effect": "Allow",
-                "Action": LOG_ACTIONS,
-                "Resource": f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function_name}:*",
-            },
-            {
-                "Sid": "MediaBucket",
-                "Effect": "Allow",
-                "Action": S3_BUCKET_ACTIONS,
-                "Resource": f"arn:aws:s3:::{bucket}",
-            },
-            {
-                "Sid": "MediaObjects",
-                "Effect": "Allow",
-                "Action": S3_OBJECT_ACTIONS,
-                "Resource": f"arn:aws:s3:::{bucket}/*",
-            },
-            {
-                "Sid": "Tables",
-                "Effect": "Allow",
-                "Action": DYNAMODB_ACTIONS,
-                "Resource": sorted(tables + [f"{arn}/index/*" for arn in tables]),
-            },
-        ],
-    }
+    tables = [f"arn:aws:dynamodb:{region}:*:table/{table_prefix}-{table_suffix(m)}" for m in table_models()]
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "Logs",
+            "Effect": "Allow",
+            "Action": LOG_ACTIONS,
+            "Resource": f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function_name}:*",
+        },
+        {
+            "Sid": "MediaBucket",
+            "Effect": "Allow",
+            "Action": S3_BUCKET_ACTIONS,
+            "Resource": f"arn:aws:s3:::{bucket}",
+        },
+        {
+            "Sid": "MediaObjects",
+            "Effect": "Allow",
+            "Action": S3_OBJECT_ACTIONS,
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        },
+        {
+            "Sid": "Tables",
+            "Effect": "Allow",
+            "Action": DYNAMODB_ACTIONS,
+            "Resource": sorted(tables + [f"{arn}/index/*" for arn in tables]),
+        },
+    ]
     if secrets_url:
         # Zappa's handler reads the stage's secrets from this object at cold start.
         secrets_arn = "arn:aws:s3:::" + secrets_url.removeprefix("s3://")
-        policy["Statement"].append(
-            {"Sid": "Secrets", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": secrets_arn}
-        )
-    return policy
+        statements.append({"Sid": "Secrets", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": secrets_arn})
+    return {"Version": "2012-10-17", "Statement": statements}

@@ -11,8 +11,6 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from mediahub.aws import client_config
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -54,7 +52,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "storages",
     "mediahub",
     "accounts",
     "uploads",
@@ -68,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
+    "mediahub.middleware.DomainErrorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -90,7 +88,7 @@ TEMPLATES = [
 ]
 
 # Two stores only (DESIGN.md): S3 for bytes, DynamoDB for everything else.
-DATABASES: dict[str, dict] = {}
+DATABASES: dict[str, dict[str, str]] = {}
 
 # Users and sessions live in DynamoDB (accounts app).
 SESSION_ENGINE = "accounts.sessions"
@@ -164,23 +162,9 @@ MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES
 MEDIAHUB_UPLOAD_SIGNATURE_SECONDS = env_int("MEDIAHUB_UPLOAD_SIGNATURE_SECONDS", default=15 * 60)
 MEDIAHUB_PENDING_UPLOAD_SECONDS = env_int("MEDIAHUB_PENDING_UPLOAD_SECONDS", default=24 * 3600)
 
+# Media files do not go through Django's storage API: uploads/storage.py is the one
+# path to S3 (see its docstring). Only static files use a Django storage.
 STORAGES = {
-    "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": MEDIAHUB_BUCKET,
-            "region_name": AWS_REGION,
-            "endpoint_url": AWS_ENDPOINT_URL,
-            # No per-object ACL: the bucket enforces owner-only ownership (ACLs
-            # disabled) and blocks public access, so every object is private.
-            # AWS refuses a "private" ACL header on such buckets.
-            "default_acl": None,
-            "file_overwrite": False,
-            "querystring_auth": True,
-            "querystring_expire": MEDIAHUB_PRESIGNED_URL_SECONDS,
-            "client_config": client_config(path_style=bool(AWS_ENDPOINT_URL)),
-        },
-    },
     "staticfiles": {"BACKEND": "mediahub.static.ScriptPrefixStaticFilesStorage"},
 }
 

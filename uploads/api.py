@@ -2,7 +2,8 @@
 
 Every endpoint needs a signed-in user and a CSRF token, and touches only the
 caller's own uploads (anyone else's answer 404). Domain errors become JSON
-status codes here, in `api_endpoint`, and nowhere else.
+answers here, in `api_endpoint`, and nowhere else; each error's family gives
+its status code (mediahub.exceptions).
 """
 
 from __future__ import annotations
@@ -12,33 +13,27 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from mediahub.exceptions import MediaHubError
+from mediahub.http import AuthedRequest
 from uploads import services
-from uploads.exceptions import MediaNotFound, UnsupportedMediaType, UploadIncomplete, UploadNotPending, UploadTooLarge
 from uploads.forms import DirectUploadForm
 from uploads.models import MediaItem, Status
 from uploads.selectors import media_get_owned
-
-ERROR_STATUS = {
-    MediaNotFound: 404,
-    UploadTooLarge: 413,
-    UnsupportedMediaType: 415,
-    UploadNotPending: 409,
-    UploadIncomplete: 409,
-}
+from uploads.storage import Part
 
 
-def api_endpoint(*methods: str) -> Callable:
+def api_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Parse the JSON body, load the caller's upload if the URL names one, and turn
     domain errors into JSON answers with a status code."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @require_http_methods(list(methods))
         @wraps(view)
-        def wrapper(request: HttpRequest, media_id: str | None = None) -> HttpResponse:
+        def wrapper(request: AuthedRequest, media_id: str | None = None) -> HttpResponse:
             try:
                 payload = json.loads(request.body or b"{}")
             except ValueError:
@@ -47,9 +42,8 @@ def api_endpoint(*methods: str) -> Callable:
                 if media_id is None:
                     return view(request, payload)
                 return view(request, payload, media_get_owned(media_id=media_id, user=request.user))
-            except tuple(ERROR_STATUS) as exc:
-                message = str(exc) or "No such upload."
-                return json_error(ERROR_STATUS[type(exc)], message)
+            except MediaHubError as exc:
+                return json_error(exc.status_code, str(exc))
 
         return wrapper
 
@@ -82,7 +76,7 @@ def concluded(item: MediaItem) -> JsonResponse:
 
 
 @api_endpoint("POST")
-def upload_create(request: HttpRequest, payload: dict) -> HttpResponse:
+def upload_create(request: AuthedRequest, payload: dict[str, Any]) -> HttpResponse:
     form = DirectUploadForm(payload)
     if not form.is_valid():
         return json_error(400, "Some fields are missing or invalid.", fields=form.errors.get_json_data())
@@ -104,9 +98,10 @@ def upload_create(request: HttpRequest, payload: dict) -> HttpResponse:
 
 
 @api_endpoint("GET", "POST")
-def upload_parts(request: HttpRequest, payload: dict, item: MediaItem) -> HttpResponse:
+def upload_parts(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
     if request.method == "GET":
-        return JsonResponse({"parts": services.direct_upload_parts(item=item)})
+        parts = services.direct_upload_parts(item=item)
+        return JsonResponse({"parts": [{"PartNumber": p.number, "ETag": p.etag, "Size": p.size} for p in parts]})
     numbers = payload.get("part_numbers")
     if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
         return json_error(400, "part_numbers must be a list of whole numbers.")
@@ -115,20 +110,20 @@ def upload_parts(request: HttpRequest, payload: dict, item: MediaItem) -> HttpRe
 
 
 @api_endpoint("POST")
-def upload_complete(request: HttpRequest, payload: dict, item: MediaItem) -> HttpResponse:
+def upload_complete(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
     try:
-        parts = [{"PartNumber": int(p["PartNumber"]), "ETag": str(p["ETag"])} for p in payload["parts"]]
+        parts = [Part(number=int(p["PartNumber"]), etag=str(p["ETag"])) for p in payload["parts"]]
     except (KeyError, TypeError, ValueError):
         return json_error(400, "parts must be a list of {PartNumber, ETag}.")
     return concluded(services.direct_upload_complete(item=item, parts=parts))
 
 
 @api_endpoint("POST")
-def upload_finish(request: HttpRequest, payload: dict, item: MediaItem) -> HttpResponse:
+def upload_finish(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
     return concluded(services.media_process(item=item))
 
 
 @api_endpoint("DELETE")
-def upload_abort(request: HttpRequest, payload: dict, item: MediaItem) -> HttpResponse:
+def upload_abort(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
     services.direct_upload_abort(item=item)
     return HttpResponse(status=204)

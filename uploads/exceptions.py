@@ -1,39 +1,55 @@
-"""Domain errors raised by uploads services and selectors."""
+"""Domain errors raised by uploads services and selectors (see mediahub.exceptions)."""
 
 from __future__ import annotations
 
+from mediahub.exceptions import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    StorageUnavailable,
+    TooLarge,
+    Unprocessable,
+    UnsupportedType,
+)
 
-class MediaNotFound(Exception):
+
+class MediaNotFound(NotFound):
     """No such media item, or it belongs to someone the caller may not see."""
 
+    default_message = "There is nothing here, or it is not yours to see."
 
-class UploadFailed(Exception):
+
+class UploadFailed(StorageUnavailable):
     """The upload could not be stored; nothing was kept."""
 
 
-class StaleEdit(Exception):
+class StaleEdit(Conflict):
     """The item changed since the editor loaded it."""
 
+    default_message = "The item changed meanwhile; look at it again."
 
-class InvalidCursor(Exception):
+
+class InvalidCursor(InvalidInput):
     """A pagination cursor was forged, tampered with or belongs to another listing."""
 
+    default_message = "That page link is invalid or has been altered. Start again from the first page."
 
-class UploadTooLarge(Exception):
+
+class UploadTooLarge(TooLarge):
     """The declared size is above the configured maximum."""
 
 
-class UnsupportedMediaType(Exception):
+class UnsupportedMediaType(UnsupportedType):
     """The file is not an image, video, audio file or document."""
 
 
-class UploadNotPending(Exception):
+class UploadNotPending(Conflict):
     """The upload has already finished (or was rejected); it cannot be changed as an upload."""
 
 
-class UploadIncomplete(Exception):
+class UploadIncomplete(Conflict):
     """The bytes have not arrived in S3 (yet), or S3 refused the parts given."""
 
 
-class UploadRejected(Exception):
+class UploadRejected(Unprocessable):
     """Processing found the file is not what it claims to be; the message says why."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -20,14 +22,14 @@ class MediaFieldsForm(forms.Form):
 class UploadForm(MediaFieldsForm):
     file = forms.FileField()
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = f"Up to {filesizeformat(settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES)}."
 
-    def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
         limit = settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES
-        if upload.size > limit:
+        if (upload.size or 0) > limit:
             # Exact bytes: rounded sizes can read the same on both sides of the limit.
             raise forms.ValidationError(
                 "This file is %(size)s bytes; this form accepts files up to %(limit)s bytes (%(human)s). "
@@ -56,11 +58,11 @@ class ListFilterForm(forms.Form):
     q = forms.CharField(label="Search", max_length=100, required=False)
     kind = forms.ChoiceField(
         required=False,
-        choices=[("", "Any kind")] + [(k, k.title()) for k in (Kind.IMAGE, Kind.VIDEO, Kind.AUDIO, Kind.DOCUMENT)],
+        choices=[("", "Any kind"), *((kind.value, kind.label) for kind in Kind if kind != Kind.OTHER)],
     )
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "Any status")] + [(s, s.title()) for s in (Status.READY, Status.PENDING, Status.REJECTED)],
+        choices=[("", "Any status"), *Status.choices],
     )
     owner = forms.CharField(max_length=150, required=False)
     uploaded_from = forms.DateField(
@@ -74,8 +76,8 @@ class ListFilterForm(forms.Form):
         label="Per page", required=False, coerce=int, empty_value=None, choices=[(str(n), n) for n in PAGE_SIZES]
     )
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         start, end = cleaned.get("uploaded_from"), cleaned.get("uploaded_to")
         if start and end and start > end:
             self.add_error("uploaded_to", "The end date is before the start date.")

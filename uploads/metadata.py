@@ -69,7 +69,7 @@ def sniff_content_type(head: bytes, *, declared: str) -> str | None:
     """
     guess = filetype.guess(head)
     if guess is not None:
-        return guess.mime
+        return str(guess.mime)
     if declared in TEXT_DOCUMENT_TYPES and _looks_like_text(head):
         return declared
     return None

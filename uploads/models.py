@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import TextChoices
 from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
@@ -18,21 +19,25 @@ from mediahub.aws import table_meta
 ALL_MEDIA = "all"
 
 
-class Status:
-    PENDING = "pending"
-    READY = "ready"
-    REJECTED = "rejected"
+class Status(TextChoices):
+    """Where an item is in its life: its bytes being checked, checked and kept, or refused."""
+
+    PENDING = "pending", "Pending"
+    READY = "ready", "Ready"
+    REJECTED = "rejected", "Rejected"
 
 
-class Kind:
-    IMAGE = "image"
-    VIDEO = "video"
-    AUDIO = "audio"
-    DOCUMENT = "document"
-    OTHER = "other"
+class Kind(TextChoices):
+    """What sort of media an item is, from its sniffed content type."""
+
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    AUDIO = "audio", "Audio"
+    DOCUMENT = "document", "Document"
+    OTHER = "other", "Other"
 
 
-class ByOwnerIndex(GlobalSecondaryIndex):
+class ByOwnerIndex(GlobalSecondaryIndex["MediaItem"]):
     """A member's media, newest first."""
 
     class Meta:
@@ -43,7 +48,7 @@ class ByOwnerIndex(GlobalSecondaryIndex):
     uploaded_at = UTCDateTimeAttribute(range_key=True)
 
 
-class ByTimeIndex(GlobalSecondaryIndex):
+class ByTimeIndex(GlobalSecondaryIndex["MediaItem"]):
     """Everybody's media, newest first (admins)."""
 
     class Meta:
@@ -54,7 +59,7 @@ class ByTimeIndex(GlobalSecondaryIndex):
     uploaded_at = UTCDateTimeAttribute(range_key=True)
 
 
-class ByChecksumIndex(GlobalSecondaryIndex):
+class ByChecksumIndex(GlobalSecondaryIndex["MediaItem"]):
     """One owner's items with the same content (duplicate notices)."""
 
     class Meta:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
+from pynamodb.expressions.condition import Condition
 
 from accounts.models import User
 from uploads.exceptions import InvalidCursor, MediaNotFound
-from uploads.models import ALL_MEDIA, MediaItem
+from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     they filter by owner. The upload-date range is the index's key condition; kind,
     status and search are filters on what it reads. Nothing scans the table.
     """
+    index: ByTimeIndex | ByOwnerIndex
     if user.is_admin and not query.owner:
         index, hash_key, hash_value = MediaItem.by_time, "feed", ALL_MEDIA
     else:
@@ -113,7 +115,7 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     return MediaPage(items=items, next_cursor=next_cursor, read=read, searched_partly=searched_partly)
 
 
-def _date_condition(query: MediaQuery):
+def _date_condition(query: MediaQuery) -> Condition | None:
     uploaded_at = MediaItem.uploaded_at
     if query.uploaded_from and query.uploaded_to:
         return uploaded_at.between(query.uploaded_from, query.uploaded_to)
@@ -124,8 +126,8 @@ def _date_condition(query: MediaQuery):
     return None
 
 
-def _filters(query: MediaQuery):
-    conditions = []
+def _filters(query: MediaQuery) -> Condition | None:
+    conditions: list[Condition] = []
     if query.kind:
         conditions.append(MediaItem.kind == query.kind)
     if query.status:
@@ -139,12 +141,15 @@ def _filters(query: MediaQuery):
 
 
 def _page_key(item: MediaItem, names: tuple[str, ...]) -> dict[str, Any]:
-    serialized = item.serialize()
+    serialized: dict[str, Any] = item.serialize()
     return {name: serialized[name] for name in names}
 
 
 def _decode_cursor(cursor: str, *, salt: str) -> dict[str, Any]:
     try:
-        return signing.loads(cursor, salt=salt)
+        key = signing.loads(cursor, salt=salt)
     except signing.BadSignature as exc:
         raise InvalidCursor from exc
+    if not isinstance(key, dict):
+        raise InvalidCursor
+    return key

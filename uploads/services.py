@@ -34,17 +34,15 @@ logger = logging.getLogger(__name__)
 MAX_PARTS = 10_000
 
 
-def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile) -> MediaItem:
+def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile[bytes]) -> MediaItem:
     """Store an uploaded file in S3 and its record in DynamoDB, processed and ready, or
     neither: a file processing rejects is removed with its record."""
     media_id = str(ULID())
-    content_type = content_type_for(upload.name, upload.content_type)
+    filename, size = upload.name or "file", upload.size or 0
+    content_type = content_type_for(filename, upload.content_type)
+    key = storage.media_key(media_id=media_id, filename=filename)
     try:
-        key = storage.save(
-            storage.media_key(media_id=media_id, filename=upload.name),
-            upload,
-            content_type=content_type,
-        )
+        storage.save(key, upload, content_type=content_type)
     except Exception as exc:
         logger.exception("Storing media %s in S3 failed", media_id)
         raise UploadFailed("The file could not be stored. Nothing was saved; please try again.") from exc
@@ -53,10 +51,10 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         owner=owner,
         name=name,
         caption=caption,
-        filename=upload.name,
+        filename=filename,
         key=key,
         content_type=content_type,
-        size=upload.size,
+        size=size,
     )
     try:
         item.save(condition=MediaItem.id.does_not_exist())
@@ -214,13 +212,13 @@ def direct_upload_sign_parts(*, item: MediaItem, part_numbers: list[int]) -> dic
     }
 
 
-def direct_upload_parts(*, item: MediaItem) -> list[dict]:
+def direct_upload_parts(*, item: MediaItem) -> list[storage.Part]:
     """The parts S3 holds so far, so an interrupted upload can resume."""
     _require_multipart(item)
     return storage.multipart_parts(item.s3_key, upload_id=item.upload_id)
 
 
-def direct_upload_complete(*, item: MediaItem, parts: list[dict]) -> MediaItem:
+def direct_upload_complete(*, item: MediaItem, parts: list[storage.Part]) -> MediaItem:
     """Assemble the parts, then verify the object. Repeating it changes nothing."""
     if item.status != Status.PENDING:
         return item

@@ -1,16 +1,22 @@
-"""S3 object keys, URLs and transfers for media files, through django-storages."""
+"""S3 object keys, URLs and transfers for media files: the portal's one path to S3.
+
+Every S3 call goes through the boto3 client `mediahub.aws.s3()` builds, so one retry
+and timeout policy covers them all. django-storages is not used: the portal has no
+FileFields, and what it needs (presigned POSTs, multipart uploads, ranged reads,
+response headers on signed GETs) is boto3's API, not Django's Storage API.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
@@ -78,11 +84,12 @@ def presigned_url(
     type is safe to show in a browser, else as an attachment under `filename`. It lasts
     MEDIAHUB_PRESIGNED_URL_SECONDS unless `expires` says otherwise."""
     attachment = download or content_type not in INLINE_TYPES
-    parameters = {
-        "ResponseContentType": content_type,
-        "ResponseContentDisposition": content_disposition_header(as_attachment=attachment, filename=filename),
-    }
-    return default_storage.url(key, parameters=parameters, expire=expires)
+    return _signed_get(
+        key,
+        expires=expires,
+        ResponseContentType=content_type,
+        ResponseContentDisposition=content_disposition_header(as_attachment=attachment, filename=filename) or "",
+    )
 
 
 def shows_inline(content_type: str) -> bool:
@@ -90,25 +97,39 @@ def shows_inline(content_type: str) -> bool:
 
 
 def thumbnail_url(key: str) -> str:
-    return default_storage.url(key)
+    return _signed_get(key, expires=None)
+
+
+def _signed_get(key: str, *, expires: int | None, **response_headers: str) -> str:
+    return aws.s3().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": settings.MEDIAHUB_BUCKET, "Key": key, **response_headers},
+        ExpiresIn=expires or settings.MEDIAHUB_PRESIGNED_URL_SECONDS,
+    )
 
 
 def save_bytes(key: str, data: bytes, *, content_type: str) -> None:
-    aws.client("s3").put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Body=data, ContentType=content_type)
+    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Body=data, ContentType=content_type)
 
 
-def save(key: str, content: File, *, content_type: str) -> str:
-    """Stream `content` to S3 under `key` and return the key actually used."""
-    content.content_type = content_type
-    return default_storage.save(key, content)
+def save(key: str, content: IO[bytes], *, content_type: str) -> None:
+    """Stream `content` to S3 under `key` (in parts, if it is large)."""
+    content.seek(0)
+    aws.s3().upload_fileobj(content, settings.MEDIAHUB_BUCKET, key, ExtraArgs={"ContentType": content_type})
 
 
 def delete(key: str) -> None:
-    default_storage.delete(key)
+    """Remove the object; a key that is already gone is fine."""
+    aws.s3().delete_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)
 
 
-def exists(key: str) -> bool:
-    return default_storage.exists(key)
+@dataclass(frozen=True)
+class Part:
+    """One part of a multipart upload, as S3 holds it (size is known only when listed)."""
+
+    number: int
+    etag: str
+    size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -121,7 +142,7 @@ class PresignedPost:
 
 def presigned_post(key: str, *, content_type: str, size: int) -> PresignedPost:
     """A POST policy for exactly this key, this Content-Type and exactly `size` bytes."""
-    signed = aws.client("s3").generate_presigned_post(
+    signed = aws.s3().generate_presigned_post(
         Bucket=settings.MEDIAHUB_BUCKET,
         Key=key,
         Fields={"Content-Type": content_type},
@@ -133,44 +154,43 @@ def presigned_post(key: str, *, content_type: str, size: int) -> PresignedPost:
 
 def multipart_create(key: str, *, content_type: str) -> str:
     """Start an S3 multipart upload; returns its UploadId."""
-    response = aws.client("s3").create_multipart_upload(
-        Bucket=settings.MEDIAHUB_BUCKET, Key=key, ContentType=content_type
-    )
+    response = aws.s3().create_multipart_upload(Bucket=settings.MEDIAHUB_BUCKET, Key=key, ContentType=content_type)
     return response["UploadId"]
 
 
 def multipart_part_url(key: str, *, upload_id: str, part_number: int) -> str:
-    return aws.client("s3").generate_presigned_url(
+    return aws.s3().generate_presigned_url(
         "upload_part",
         Params={"Bucket": settings.MEDIAHUB_BUCKET, "Key": key, "UploadId": upload_id, "PartNumber": part_number},
         ExpiresIn=settings.MEDIAHUB_UPLOAD_SIGNATURE_SECONDS,
     )
 
 
-def multipart_parts(key: str, *, upload_id: str) -> list[dict]:
-    """The parts S3 has received so far: PartNumber, Size and ETag of each."""
-    paginator = aws.client("s3").get_paginator("list_parts")
+def multipart_parts(key: str, *, upload_id: str) -> list[Part]:
+    """The parts S3 has received so far."""
+    paginator = aws.s3().get_paginator("list_parts")
     pages = paginator.paginate(Bucket=settings.MEDIAHUB_BUCKET, Key=key, UploadId=upload_id)
     return [
-        {"PartNumber": part["PartNumber"], "Size": part["Size"], "ETag": part["ETag"]}
+        Part(number=part["PartNumber"], etag=part["ETag"], size=part["Size"])
         for page in pages
         for part in page.get("Parts", [])
     ]
 
 
-def multipart_complete(key: str, *, upload_id: str, parts: list[dict]) -> None:
-    aws.client("s3").complete_multipart_upload(
+def multipart_complete(key: str, *, upload_id: str, parts: list[Part]) -> None:
+    ordered = sorted(parts, key=lambda part: part.number)
+    aws.s3().complete_multipart_upload(
         Bucket=settings.MEDIAHUB_BUCKET,
         Key=key,
         UploadId=upload_id,
-        MultipartUpload={"Parts": sorted(parts, key=lambda part: part["PartNumber"])},
+        MultipartUpload={"Parts": [{"PartNumber": part.number, "ETag": part.etag} for part in ordered]},
     )
 
 
 def multipart_abort(key: str, *, upload_id: str) -> None:
     """Abort the upload and free its parts; an upload S3 no longer knows is fine."""
     try:
-        aws.client("s3").abort_multipart_upload(Bucket=settings.MEDIAHUB_BUCKET, Key=key, UploadId=upload_id)
+        aws.s3().abort_multipart_upload(Bucket=settings.MEDIAHUB_BUCKET, Key=key, UploadId=upload_id)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "NoSuchUpload":
             raise
@@ -179,7 +199,7 @@ def multipart_abort(key: str, *, upload_id: str) -> None:
 def object_size(key: str) -> int | None:
     """The stored object's size in bytes, or None if there is no such object."""
     try:
-        return aws.client("s3").head_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["ContentLength"]
+        return aws.s3().head_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["ContentLength"]
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
             return None
@@ -188,74 +208,13 @@ def object_size(key: str) -> int | None:
 
 def read_head(key: str, length: int) -> bytes:
     """The first `length` bytes of the object, with one ranged GET."""
-    response = aws.client("s3").get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=f"bytes=0-{length - 1}")
+    response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=f"bytes=0-{length - 1}")
     return response["Body"].read()
 
 
-def bucket_ensure() -> None:
-    """Create the media bucket if missing and (re)apply its protections: private,
-    encrypted, and open to browser uploads from the portal's origins only."""
-    s3 = aws.client("s3")
-    bucket = settings.MEDIAHUB_BUCKET
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] not in ("404", "NoSuchBucket", "NotFound"):
-            raise
-        create_args: dict = {"Bucket": bucket}
-        if settings.AWS_REGION != "us-east-1":
-            create_args["CreateBucketConfiguration"] = {"LocationConstraint": settings.AWS_REGION}
-        s3.create_bucket(**create_args)
-    s3.put_public_access_block(
-        Bucket=bucket,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
-    s3.put_bucket_ownership_controls(
-        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    )
-    s3.put_bucket_encryption(
-        Bucket=bucket,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
-    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [_cors_rule()]})
-    s3.put_bucket_lifecycle_configuration(
-        Bucket=bucket,
-        LifecycleConfiguration={
-            "Rules": [
-                {
-                    # Parts of uploads nobody completed or aborted cost storage and are invisible.
-                    "ID": "abort-incomplete-multipart-uploads",
-                    "Status": "Enabled",
-                    "Filter": {"Prefix": ""},
-                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
-                }
-            ]
-        },
-    )
-
-
-def _cors_rule() -> dict:
-    # What a browser needs to POST or PUT bytes straight to the bucket and read
-    # the ETag of each multipart part; nothing else, from the portal only.
-    return {
-        "AllowedOrigins": list(settings.MEDIAHUB_CORS_ORIGINS),
-        "AllowedMethods": ["GET", "HEAD", "POST", "PUT"],
-        "AllowedHeaders": ["Content-Type", "Content-MD5", "x-amz-*"],
-        "ExposeHeaders": ["ETag", "Location"],
-        "MaxAgeSeconds": 3600,
-    }
-
-
-def iter_object(key: str, chunk_size: int = 1024 * 1024):
+def iter_object(key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
     """The object's bytes, streamed in chunks (for checksums of files of any size)."""
-    body = aws.client("s3").get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["Body"]
+    body = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["Body"]
     yield from body.iter_chunks(chunk_size)
 
 
@@ -285,7 +244,7 @@ class RangeReader(io.RawIOBase):
         self.position = max(0, base + offset)
         return self.position
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         wanted = min(len(buffer), self.size - self.position)
         if wanted <= 0:
             return 0
@@ -299,9 +258,7 @@ class RangeReader(io.RawIOBase):
 
     def _fetch(self, start: int, length: int) -> None:
         end = min(self.size, start + length) - 1
-        response = aws.client("s3").get_object(
-            Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}"
-        )
+        response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}")
         self.block_start, self.block = start, response["Body"].read()
         self.bytes_fetched += len(self.block)
 

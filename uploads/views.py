@@ -1,65 +1,73 @@
-"""HTTP glue for media pages: parse with a form, call one service or selector, render."""
+"""HTTP glue for media pages: parse with a form, call one service or selector, render.
+
+Domain errors (no such item, a bad page link) are not caught here: they reach
+mediahub.middleware.DomainErrorMiddleware, which renders them with their status.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mediahub.http import AuthedRequest
 from uploads import services, storage
-from uploads.exceptions import InvalidCursor, MediaNotFound, StaleEdit, UploadFailed, UploadRejected
+from uploads.exceptions import MediaNotFound, StaleEdit, UploadFailed, UploadRejected
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
 from uploads.models import MediaItem, Status
-from uploads.selectors import MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
+from uploads.selectors import MediaPage, MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
 
-
-def _get_media(request: HttpRequest, media_id: str) -> MediaItem:
-    try:
-        return media_get_for_user(media_id=media_id, user=request.user)
-    except MediaNotFound as exc:
-        raise Http404("No such media.") from exc
+VIEW_COOKIE = "media_view"
+FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
+# Items one bulk delete handles; the list's page sizes stay below it.
+MAX_BULK = 100
+# How long a share link may last: S3 signatures (SigV4) allow seven days at most.
+SHARE_HOURS = {1: "1 hour", 24: "1 day", 72: "3 days", 168: "7 days"}
 
 
 @require_http_methods(["GET"])
-def media_list(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
-    if settings.MEDIAHUB_PAGE_SIZE in PAGE_SIZES:  # so the form shows the size in use
-        data.setdefault("size", str(settings.MEDIAHUB_PAGE_SIZE))
-    filters = ListFilterForm(data)
-    filtering = any(request.GET.get(name) for name in FILTER_FIELDS)
+def media_list(request: AuthedRequest) -> HttpResponse:
+    filters = ListFilterForm(_with_default_size(request.GET))
     if not filters.is_valid():
-        context = {"filters": filters, "rows": [], "filtering": filtering}
-        return render(request, "uploads/list.html", context, status=400)
-    try:
-        page = media_list_for_user(
-            user=request.user, query=_list_query(filters.cleaned_data), cursor=request.GET.get("cursor")
-        )
-    except InvalidCursor:
-        message = "That page link is invalid or has been altered. Start again from the first page."
-        return render(request, "400.html", {"message": message}, status=400)
-    rows = [(item, storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None) for item in page.items]
-    layout = _layout(request)
-    context = {"filters": filters, "page": page, "rows": rows, "layout": layout, "filtering": filtering}
-    response = render(request, "uploads/list.html", {**context, **_list_links(request)})
-    if request.GET.get("view") == layout:
+        return render(request, "uploads/list.html", _list_context(request, filters, None), status=400)
+    query = _list_query(filters.cleaned_data)
+    page = media_list_for_user(user=request.user, query=query, cursor=request.GET.get("cursor"))
+    response = render(request, "uploads/list.html", _list_context(request, filters, page))
+    if request.GET.get("view") == _layout(request):
         # Remember the choice, for a year, for this browser.
-        response.set_cookie(VIEW_COOKIE, layout, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(VIEW_COOKIE, _layout(request), max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 
-def _layout(request: HttpRequest) -> str:
+def _with_default_size(query: QueryDict) -> QueryDict:
+    data = query.copy()
+    if settings.MEDIAHUB_PAGE_SIZE in PAGE_SIZES:  # so the form shows the size in use
+        data.setdefault("size", str(settings.MEDIAHUB_PAGE_SIZE))
+    return data
+
+
+def _list_context(request: AuthedRequest, filters: ListFilterForm, page: MediaPage | None) -> dict[str, Any]:
+    filtering = any(request.GET.get(name) for name in FILTER_FIELDS)
+    if page is None:
+        return {"filters": filters, "items": [], "filtering": filtering}
+    context = {"filters": filters, "page": page, "items": page.items, "layout": _layout(request)}
+    return {**context, "filtering": filtering, **_list_links(request)}
+
+
+def _layout(request: AuthedRequest) -> str:
     """Table or grid: asked for now, else remembered, else table."""
     layout = request.GET.get("view") or request.COOKIES.get(VIEW_COOKIE)
     return layout if layout in ("grid", "table") else "table"
 
 
-def _list_links(request: HttpRequest) -> dict:
+def _list_links(request: AuthedRequest) -> dict[str, Any]:
     """The listing's query string without its cursor, and with each layout chosen."""
     state = request.GET.copy()
     state.pop("cursor", None)
@@ -71,7 +79,7 @@ def _list_links(request: HttpRequest) -> dict:
     return {"state": state.urlencode(), "layout_links": layouts}
 
 
-def _list_query(data: dict) -> MediaQuery:
+def _list_query(data: dict[str, Any]) -> MediaQuery:
     start, end = data["uploaded_from"], data["uploaded_to"]
     return MediaQuery(
         kind=data["kind"],
@@ -87,15 +95,13 @@ def _list_query(data: dict) -> MediaQuery:
 
 
 @require_http_methods(["GET", "POST"])
-def media_upload(request: HttpRequest) -> HttpResponse:
+def media_upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
+            data = form.cleaned_data
             item = services.media_create_from_upload(
-                owner=request.user.username,
-                name=form.cleaned_data["name"],
-                caption=form.cleaned_data["caption"],
-                upload=form.cleaned_data["file"],
+                owner=request.user.username, name=data["name"], caption=data["caption"], upload=data["file"]
             )
         except UploadFailed as exc:
             form.add_error(None, str(exc))
@@ -108,7 +114,7 @@ def media_upload(request: HttpRequest) -> HttpResponse:
     return render(request, "uploads/upload.html", context, status=400 if form.errors else 200)
 
 
-def _uploader_config() -> dict:
+def _uploader_config() -> dict[str, Any]:
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     return {
         "apiUrl": reverse("uploads:api_create"),
@@ -118,36 +124,30 @@ def _uploader_config() -> dict:
     }
 
 
-VIEW_COOKIE = "media_view"
-FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
-
-# Items one bulk delete handles; the list's page sizes stay below it.
-MAX_BULK = 100
-
-# How long a share link may last: S3 signatures (SigV4) allow seven days at most.
-SHARE_HOURS = {1: "1 hour", 24: "1 day", 72: "3 days", 168: "7 days"}
-
-
 @require_http_methods(["GET"])
-def media_detail(request: HttpRequest, media_id: str) -> HttpResponse:
-    item = _get_media(request, media_id)
-    link_args = {"content_type": item.content_type, "filename": item.original_filename}
+def media_detail(request: AuthedRequest, media_id: str) -> HttpResponse:
+    item = media_get_for_user(media_id=media_id, user=request.user)
     share_hours = _share_hours(request.GET.get("share"))
-    context = {
+    return render(request, "uploads/detail.html", _detail_context(item, share_hours=share_hours))
+
+
+def _detail_context(item: MediaItem, *, share_hours: int | None) -> dict[str, Any]:
+    def link(expires: int | None = None) -> str:
+        return storage.presigned_url(
+            item.s3_key, content_type=item.content_type, filename=item.original_filename, expires=expires
+        )
+
+    return {
         "item": item,
-        "file_link": storage.presigned_url(item.s3_key, **link_args),
+        "file_link": link(),
         "preview": item.status == Status.READY and storage.shows_inline(item.content_type),
-        "thumbnail_link": storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None,
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
         "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
         "share_choices": SHARE_HOURS,
         "share_hours": share_hours,
-        "share_link": storage.presigned_url(item.s3_key, **link_args, expires=share_hours * 3600)
-        if share_hours
-        else None,
+        "share_link": link(share_hours * 3600) if share_hours else None,
     }
-    return render(request, "uploads/detail.html", context)
 
 
 def _share_hours(value: str | None) -> int | None:
@@ -159,66 +159,60 @@ def _share_hours(value: str | None) -> int | None:
 
 
 @require_http_methods(["GET"])
-def media_download(request: HttpRequest, media_id: str) -> HttpResponse:
-    item = _get_media(request, media_id)
-    url = storage.presigned_url(
-        item.s3_key, content_type=item.content_type, filename=item.original_filename, download=True
-    )
-    return redirect(url)
+def media_download(request: AuthedRequest, media_id: str) -> HttpResponse:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    filename, content_type = item.original_filename, item.content_type
+    return redirect(storage.presigned_url(item.s3_key, content_type=content_type, filename=filename, download=True))
 
 
 @require_http_methods(["GET", "POST"])
-def media_edit(request: HttpRequest, media_id: str) -> HttpResponse:
-    item = _get_media(request, media_id)
-    initial = {"name": item.name, "caption": item.caption, "version": item.version}
-    form = EditForm(request.POST or None, initial=initial)
-    conflict = False
+def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    form = EditForm(request.POST or None, initial={"name": item.name, "caption": item.caption, "version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
             services.media_update(item=item, **form.cleaned_data)
         except StaleEdit:
-            # Keep what they typed, show what is saved now, and let a second save be a
-            # deliberate choice: the form now carries the saved version's number.
-            conflict = True
-            item = _get_media(request, media_id)
-            data = request.POST.copy()
-            data["version"] = item.version
-            form = EditForm(data)
-            form.is_valid()
-        else:
-            messages.success(request, "Saved your changes.")
-            return redirect("uploads:detail", media_id=item.id)
-    context = {"item": item, "form": form, "conflict": conflict}
-    return render(request, "uploads/edit.html", context, status=409 if conflict else 400 if form.errors else 200)
+            return _edit_conflict(request, media_id)
+        messages.success(request, "Saved your changes.")
+        return redirect("uploads:detail", media_id=item.id)
+    context = {"item": item, "form": form, "conflict": False}
+    return render(request, "uploads/edit.html", context, status=400 if form.errors else 200)
+
+
+def _edit_conflict(request: AuthedRequest, media_id: str) -> HttpResponse:
+    """Keep what they typed, show what is saved now, and let a second save be a deliberate
+    choice: the form now carries the saved version's number."""
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    data = request.POST.copy()
+    data["version"] = str(item.version)
+    form = EditForm(data)
+    form.is_valid()
+    return render(request, "uploads/edit.html", {"item": item, "form": form, "conflict": True}, status=409)
 
 
 @require_http_methods(["GET", "POST"])
-def media_delete(request: HttpRequest, media_id: str) -> HttpResponse:
-    item = _get_media(request, media_id)
-    if request.method == "POST":
-        try:
-            services.media_delete(item=item)
-        except StaleEdit:
-            messages.error(request, "This item changed while you were deciding; it was not deleted.")
-            return redirect("uploads:detail", media_id=item.id)
-        messages.success(request, f"Deleted “{item.name}”.")
-        return redirect("uploads:list")
-    return render(request, "uploads/delete.html", {"item": item})
+def media_delete(request: AuthedRequest, media_id: str) -> HttpResponse:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    if request.method == "GET":
+        return render(request, "uploads/delete.html", {"item": item})
+    try:
+        services.media_delete(item=item)
+    except StaleEdit:
+        messages.error(request, "This item changed while you were deciding; it was not deleted.")
+        return redirect("uploads:detail", media_id=item.id)
+    messages.success(request, f"Deleted “{item.name}”.")
+    return redirect("uploads:list")
 
 
 @require_POST
-def media_bulk_delete(request: HttpRequest) -> HttpResponse:
+def media_bulk_delete(request: AuthedRequest) -> HttpResponse:
     """Confirm, then delete the selected items, reporting on each."""
     ids = list(dict.fromkeys(request.POST.getlist("ids")))[:MAX_BULK]
-    items, missing = [], []
-    for media_id in ids:
-        try:
-            items.append(media_get_for_user(media_id=media_id, user=request.user))
-        except MediaNotFound:
-            missing.append(media_id)
     if not ids:
         messages.error(request, "Select the items to delete first.")
         return redirect("uploads:list")
+    items, missing = _visible_items(request, ids)
     if request.POST.get("confirm") != "yes":
         return render(request, "uploads/bulk_delete.html", {"items": items, "missing": missing})
     outcomes = services.media_delete_many(items=items)
@@ -230,3 +224,14 @@ def media_bulk_delete(request: HttpRequest) -> HttpResponse:
         return redirect("uploads:list")
     context = {"failed": failed, "missing": missing}
     return render(request, "uploads/bulk_delete_result.html", context, status=207 if deleted else 409)
+
+
+def _visible_items(request: AuthedRequest, ids: list[str]) -> tuple[list[MediaItem], list[str]]:
+    """The items of `ids` the user may see, and the ids that are gone or not theirs."""
+    items, missing = [], []
+    for media_id in ids:
+        try:
+            items.append(media_get_for_user(media_id=media_id, user=request.user))
+        except MediaNotFound:
+            missing.append(media_id)
+    return items, missing

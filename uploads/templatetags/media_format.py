@@ -1,8 +1,11 @@
-"""Template filters for showing media metadata to people."""
+"""Template filters for showing media and its metadata to people."""
 
 from __future__ import annotations
 
 from django import template
+
+from uploads import storage
+from uploads.models import MediaItem
 
 register = template.Library()
 
@@ -19,5 +22,11 @@ def duration(seconds: float | None) -> str:
 
 
 @register.filter
-def get_item(mapping: dict, key: object) -> object:
+def get_item(mapping: dict[object, object], key: object) -> object:
     return mapping.get(key, "")
+
+
+@register.filter
+def thumbnail_url(item: MediaItem) -> str:
+    """A short-lived link to the item's thumbnail, or "" if it has none."""
+    return storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else ""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.exceptions import UserNotFound
 from accounts.selectors import user_get
@@ -15,10 +16,10 @@ from accounts.services import user_set_password
 class Command(BaseCommand):
     help = "Change a user's password. Every session of that user ends."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             user = user_get(options["username"])
         except UserNotFound as exc:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import getpass
 import os
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.exceptions import UsernameTaken
 from accounts.models import Role
@@ -16,12 +17,12 @@ from accounts.services import user_create
 class Command(BaseCommand):
     help = "Create an admin. With --noinput the password comes from DJANGO_SUPERUSER_PASSWORD."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", help="Username (or DJANGO_SUPERUSER_USERNAME).")
         parser.add_argument("--email", default=None, help="Email address (or DJANGO_SUPERUSER_EMAIL).")
         parser.add_argument("--noinput", "--no-input", action="store_false", dest="interactive", help="Do not prompt.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         username = options["username"] or os.environ.get("DJANGO_SUPERUSER_USERNAME", "")
         email = options["email"] if options["email"] is not None else os.environ.get("DJANGO_SUPERUSER_EMAIL", "")
         if options["interactive"]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.exceptions import UsernameTaken
 from accounts.models import Role
@@ -15,10 +16,10 @@ from accounts.services import user_create
 class Command(BaseCommand):
     help = "Create an admin with a generated password unless an active admin exists."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--username", default="admin")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if admin_exists():
             self.stdout.write('An admin exists already (forgotten password: make manage ARGS="changepassword NAME").')
             return

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mediahub.iam import lambda_policy
 
 
-def stage_policy(stage: str) -> tuple[Path, dict]:
+def stage_policy(stage: str) -> tuple[Path, dict[str, Any]]:
     """The policy file a Zappa stage attaches, and what it must contain."""
     stages = json.loads((settings.BASE_DIR / "zappa_settings.json").read_text())
     if stage not in stages:
@@ -37,11 +38,11 @@ def stage_policy(stage: str) -> tuple[Path, dict]:
 class Command(BaseCommand):
     help = "Write (or with --check, verify) the IAM policy file a Zappa stage attaches to its Lambda role."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("stages", nargs="+")
         parser.add_argument("--check", action="store_true", help="Fail if a policy file differs.")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         for stage in options["stages"]:
             path, policy = stage_policy(stage)
             text = json.dumps(policy, indent=4) + "\n"

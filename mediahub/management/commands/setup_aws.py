@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from mediahub.aws import table_models, tables_ensure
-from uploads.storage import bucket_ensure
+from mediahub.aws import table_models
+from mediahub.provision import bucket_ensure, tables_ensure
 
 
 class Command(BaseCommand):
     help = "Create the S3 bucket and DynamoDB tables if missing, and apply their settings."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         bucket_ensure()
         self.stdout.write(
             f"Bucket {settings.MEDIAHUB_BUCKET}: private, encrypted, CORS for {settings.MEDIAHUB_CORS_ORIGINS}"
