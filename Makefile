@@ -19,7 +19,7 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format manage clean package layer deploy-local stop-local bench test-tools
+.PHONY: install run test lint hooks format manage clean package layer deploy-local stop-local bench test-tools
 
 install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed static/dist/uploader.js
 
@@ -58,9 +58,13 @@ run: install
 test: install test-tools
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
+# The checks of .pre-commit-config.yaml (ruff, strict mypy, file hygiene) over every file.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+
+# Run those checks on each commit too.
+hooks: $(VENV)/.installed
+	$(VENV)/bin/pre-commit install
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
