@@ -8,6 +8,7 @@ on that.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
@@ -20,43 +21,63 @@ if TYPE_CHECKING:
     from pynamodb.models import MetaProtocol, Model
 
 
-def client_config(*, path_style: bool) -> Config:
-    """Retry, signing and addressing policy shared by every boto3 client.
+@dataclass(frozen=True)
+class Patience:
+    """How long a client waits for AWS before it gives up: per connection, per read of the
+    answer, and over how many attempts in all. Settings fill it (MEDIAHUB_AWS_*)."""
 
-    Path-style addressing is for a local endpoint such as MiniStack, where
-    bucket names are not host names.
-    """
-    return Config(
-        retries={"max_attempts": 5, "mode": "standard"},
-        signature_version="s3v4",
-        s3={"addressing_style": "path" if path_style else "virtual"},
+    connect_seconds: float
+    read_seconds: float
+    attempts: int
+
+
+def patience(*, read_seconds: float | None = None) -> Patience:
+    """The project's patience: short, so that a page fails with a clear 503 within a few
+    seconds when storage stalls, well inside API Gateway's 29 s (DESIGN: fail fast)."""
+    from django.conf import settings
+
+    return Patience(
+        connect_seconds=settings.MEDIAHUB_AWS_CONNECT_TIMEOUT,
+        read_seconds=read_seconds or settings.MEDIAHUB_AWS_READ_TIMEOUT,
+        attempts=settings.MEDIAHUB_AWS_MAX_ATTEMPTS,
     )
 
 
-def s3() -> S3Client:
-    """The S3 client, with the project's region, endpoint and retries."""
-    return cast("S3Client", _client("s3"))
+def s3(*, read_seconds: float | None = None) -> S3Client:
+    """The S3 client, with the project's region, endpoint, timeouts and retries. Calls that
+    make S3 work for long before it answers (assembling a multipart upload) ask for a longer
+    `read_seconds`."""
+    return cast("S3Client", _client("s3", patience(read_seconds=read_seconds)))
 
 
 def dynamodb() -> DynamoDBClient:
     """The DynamoDB client (provisioning; models talk to DynamoDB through PynamoDB)."""
-    return cast("DynamoDBClient", _client("dynamodb"))
+    return cast("DynamoDBClient", _client("dynamodb", patience()))
 
 
-def _client(service: str) -> Any:
+def _client(service: str, waits: Patience) -> Any:
     from django.conf import settings
 
-    return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
+    return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL, waits)
 
 
 @lru_cache(maxsize=16)
-def _cached_client(service: str, region: str, endpoint_url: str | None) -> Any:
-    # Clients are thread-safe and costly to build; one per service and endpoint.
+def _cached_client(service: str, region: str, endpoint_url: str | None, waits: Patience) -> Any:
+    # Clients are thread-safe and costly to build; one per service, endpoint and patience.
+    # Path-style addressing is for a local endpoint such as MiniStack, where bucket names
+    # are not host names.
+    config = Config(
+        connect_timeout=waits.connect_seconds,
+        read_timeout=waits.read_seconds,
+        retries={"total_max_attempts": waits.attempts, "mode": "standard"},
+        signature_version="s3v4",
+        s3={"addressing_style": "path" if endpoint_url else "virtual"},
+    )
     return boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         region_name=region,
         endpoint_url=endpoint_url,
-        config=client_config(path_style=bool(endpoint_url)),
+        config=config,
     )
 
 
@@ -64,12 +85,17 @@ def table_meta(name: str) -> MetaProtocol:
     """A PynamoDB `Meta` class for the table `<prefix>-<name>`."""
     from django.conf import settings
 
+    waits = patience()
+
     class Meta:
         table_name = f"{settings.MEDIAHUB_TABLE_PREFIX}-{name}"
         region = settings.AWS_REGION
         host = settings.AWS_ENDPOINT_URL
         billing_mode = "PAY_PER_REQUEST"
-        max_retry_attempts = 5
+        connect_timeout_seconds = waits.connect_seconds
+        read_timeout_seconds = waits.read_seconds
+        # PynamoDB counts retries after the first attempt.
+        max_retry_attempts = waits.attempts - 1
 
     # PynamoDB's protocol lists every option; a Meta class sets only those it changes.
     return cast("MetaProtocol", Meta)
@@ -92,3 +118,38 @@ def table_models() -> list[type[Model]]:
     from django.apps import apps
 
     return [model for config in apps.get_app_configs() for model in getattr(config.models_module, "TABLES", ())]
+
+
+# Network failures (no connection, no answer in time, a connection cut mid-answer) and AWS's
+# own "try again later" answers: the store is unavailable, not the request wrong.
+_UNAVAILABLE_CODES = frozenset(
+    {
+        "InternalError",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "SlowDown",
+        "RequestTimeout",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+    }
+)
+
+
+def unavailable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it, as PynamoDB and our services chain them) means
+    S3 or DynamoDB did not answer, rather than that the request was wrong."""
+    from botocore.exceptions import ClientError, ConnectionError, HTTPClientError, IncompleteReadError
+
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        if isinstance(seen, ConnectionError | HTTPClientError | IncompleteReadError):
+            return True
+        if isinstance(seen, ClientError):
+            error = seen.response.get("Error", {})
+            status = seen.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            return error.get("Code") in _UNAVAILABLE_CODES or status >= 500
+        seen = getattr(seen, "cause", None) or seen.__cause__
+    return False

@@ -30,6 +30,11 @@ def env_int(name: str, *, default: int) -> int:
     return default if value in (None, "") else int(value)
 
 
+def env_float(name: str, *, default: float) -> float:
+    value = os.environ.get(name)
+    return default if value in (None, "") else float(value)
+
+
 def env_list(name: str, *, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if value is None:
@@ -64,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "accounts.middleware.AuthenticationMiddleware",
-    "accounts.middleware.LoginRequiredMiddleware",
     "mediahub.middleware.DomainErrorMiddleware",
+    "accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -149,10 +154,20 @@ AWS_ENDPOINT_URL = env("AWS_ENDPOINT_URL") or None
 MEDIAHUB_BUCKET = env("MEDIAHUB_BUCKET", "mediahub-local")
 MEDIAHUB_TABLE_PREFIX = env("MEDIAHUB_TABLE_PREFIX", "mediahub-local")
 MEDIAHUB_CORS_ORIGINS = env_list("MEDIAHUB_CORS_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"])
+# How long to wait for S3 and DynamoDB before a page answers 503 "storage is not answering":
+# per connection, per read, and attempts in all (so a stalled store fails a page in about
+# attempts × read timeout). Assembling a multipart upload may keep S3 busy longer.
+MEDIAHUB_AWS_CONNECT_TIMEOUT = env_float("MEDIAHUB_AWS_CONNECT_TIMEOUT", default=2.0)
+MEDIAHUB_AWS_READ_TIMEOUT = env_float("MEDIAHUB_AWS_READ_TIMEOUT", default=3.0)
+MEDIAHUB_AWS_MAX_ATTEMPTS = env_int("MEDIAHUB_AWS_MAX_ATTEMPTS", default=2)
+MEDIAHUB_AWS_ASSEMBLY_TIMEOUT = env_float("MEDIAHUB_AWS_ASSEMBLY_TIMEOUT", default=25.0)
 MEDIAHUB_PRESIGNED_URL_SECONDS = env_int("MEDIAHUB_PRESIGNED_URL_SECONDS", default=300)
 # The form path goes through API Gateway and Lambda once deployed: a request tops
 # out near 6 MB there, about 4.5 MB of file after base64.
 MEDIAHUB_FORM_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_FORM_UPLOAD_MAX_BYTES", default=4 * 1024 * 1024)
+# Largest image, in pixels, the portal accepts: decoding one must fit in the function's
+# memory (1 GB on the dev stage). 64 MP covers 61 MP cameras; RGBA at 64 MP is 256 MB.
+MEDIAHUB_MAX_IMAGE_PIXELS = env_int("MEDIAHUB_MAX_IMAGE_PIXELS", default=64_000_000)
 MEDIAHUB_PAGE_SIZE = env_int("MEDIAHUB_PAGE_SIZE", default=25)
 # A filtered listing page stops after reading this many items, full or not.
 MEDIAHUB_LIST_MAX_READ = env_int("MEDIAHUB_LIST_MAX_READ", default=1000)

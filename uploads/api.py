@@ -17,8 +17,8 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from mediahub.exceptions import MediaHubError
 from mediahub.http import AuthedRequest
+from mediahub.middleware import domain_error, with_retry_after
 from uploads import services
 from uploads.forms import DirectUploadForm
 from uploads.models import MediaItem, Status
@@ -42,8 +42,11 @@ def api_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
                 if media_id is None:
                     return view(request, payload)
                 return view(request, payload, media_get_owned(media_id=media_id, user=request.user))
-            except MediaHubError as exc:
-                return json_error(exc.status_code, str(exc))
+            except Exception as exc:
+                error = domain_error(exc, writing=request.method != "GET")
+                if error is None:
+                    raise
+                return with_retry_after(json_error(error.status_code, str(error)), error)
 
         return wrapper
 
