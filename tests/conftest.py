@@ -17,7 +17,7 @@ from accounts.models import Role
 from tests.factories import PASSWORD, UserFactory
 from uploads.models import TABLES as UPLOAD_TABLES
 
-pytest_plugins = ["tests.services"]
+pytest_plugins = ["tests.services", "tests.fault_injection"]
 
 # moto answers any credentials; these make sure no real ones are ever used.
 os.environ.update(

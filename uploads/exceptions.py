@@ -53,3 +53,18 @@ class UploadIncomplete(Conflict):
 
 class UploadRejected(Unprocessable):
     """Processing found the file is not what it claims to be; the message says why."""
+
+
+class UploadStillPending(Conflict):
+    """The item's file is still being checked; it cannot be edited until that is done."""
+
+    default_message = "This upload is still being checked; you can edit it once it is ready."
+
+
+class ProcessingInterrupted(StorageUnavailable):
+    """Storage stopped answering while a file was being checked; it stays pending, whole."""
+
+    default_message = (
+        "Storage stopped answering while the file was being checked. Nothing was deleted: "
+        "it stays pending and can be checked again in a minute."
+    )

@@ -6,11 +6,14 @@ Pure Python (filetype), so it runs on Lambda with no system packages.
 from __future__ import annotations
 
 import mimetypes
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import ModuleType
 from typing import BinaryIO
 
 import filetype
+from django.conf import settings
 
 from uploads.models import Kind
 
@@ -121,9 +124,16 @@ def extract(source: BinaryIO, *, kind: str, content_type: str) -> Extracted:
 
 
 def _image(source: BinaryIO) -> Extracted:
-    from PIL import Image
-
-    with Image.open(source) as image:
+    Image = pillow()
+    try:
+        opened = Image.open(source)  # reads the header only
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses outright above twice the budget, before we see the size.
+        pixels = re.search(r"\((\d+) pixels\)", str(exc))
+        raise Unreadable(_too_many_pixels(int(pixels.group(1)) if pixels else None)) from exc
+    with opened as image:
+        if image.width * image.height > settings.MEDIAHUB_MAX_IMAGE_PIXELS:
+            raise Unreadable(_too_many_pixels(image.width * image.height, image.size))
         exif = image.getexif()
         taken = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
         return Extracted(
@@ -132,6 +142,27 @@ def _image(source: BinaryIO) -> Extracted:
             orientation=exif.get(EXIF_ORIENTATION),
             taken_at=_exif_time(taken),
         )
+
+
+def pillow() -> ModuleType:
+    """Pillow's Image module, its decompression-bomb limit set to the portal's pixel budget.
+
+    Images above MEDIAHUB_MAX_IMAGE_PIXELS would not fit in the function's memory once
+    decoded (a 657 KB PNG can hold 13,000 × 13,000 pixels, 676 MB as RGBA), so they are
+    refused from their header, before any pixel is decoded.
+    """
+    from PIL import Image  # on first use, not at cold start
+
+    Image.MAX_IMAGE_PIXELS = settings.MEDIAHUB_MAX_IMAGE_PIXELS
+    return Image
+
+
+def _too_many_pixels(pixels: int | None, size: tuple[int, int] | None = None) -> str:
+    budget = f"images may have up to {settings.MEDIAHUB_MAX_IMAGE_PIXELS / 1e6:.0f} megapixels"
+    if pixels is None:
+        return f"The image has too many pixels; {budget}."
+    dimensions = f"{size[0]:,} × {size[1]:,} pixels, " if size else ""
+    return f"The image is {dimensions}{pixels / 1e6:.0f} megapixels; {budget}."
 
 
 def _exif_time(value: object) -> datetime | None:

@@ -7,22 +7,26 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
 from ulid import ULID
 
+from mediahub import aws
 from mediahub.aws import condition_failed
+from mediahub.exceptions import MediaHubError
 from uploads import metadata, storage
 from uploads.exceptions import (
+    ProcessingInterrupted,
     StaleEdit,
     UnsupportedMediaType,
     UploadFailed,
     UploadIncomplete,
     UploadNotPending,
     UploadRejected,
+    UploadStillPending,
     UploadTooLarge,
 )
 from uploads.metadata import ALLOWED_KINDS, SNIFF_BYTES, Unreadable, content_type_for, kind_for, sniff_content_type
@@ -60,9 +64,17 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         item.save(condition=MediaItem.id.does_not_exist())
     except PynamoDBException as exc:
         logger.exception("Recording media %s failed; removing its object %s", media_id, key)
-        storage.delete(key)
+        _delete_quietly(key)
         raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
-    item = media_process(item=item)
+    try:
+        item = media_process(item=item)
+    except ProcessingInterrupted as exc:
+        # The record is pending with an expiry and the file is kept: checking it again
+        # (the item page, finish, reconcile) completes it; nothing is lost.
+        raise ProcessingInterrupted(
+            f"“{name}” arrived, but storage stopped answering while it was being checked. It is in your "
+            "media as pending and nothing was deleted: open it in a minute and check it again."
+        ) from exc
     if item.status == Status.REJECTED:
         # The person is still on the form: the message goes there, not into their media.
         item.delete()
@@ -87,19 +99,28 @@ def _new_item(
         status=Status.PENDING,
         uploaded_at=now,
         updated_at=now,
+        # Every pending record expires (DynamoDB's TTL), whichever path made it, so an
+        # upload interrupted for good cannot stay pending forever.
+        expires_at=now + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS),
     )
     item.set_text(name=name, caption=caption)
     return item
 
 
 def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> MediaItem:
-    """Change name and caption, refusing if the item changed since `version` was read."""
+    """Change name and caption, refusing if the item changed since `version` was read.
+
+    A pending item cannot be edited: its check would otherwise race the edit, and one
+    of the two would be thrown away. The condition holds that rule in DynamoDB too.
+    """
+    if item.status == Status.PENDING:
+        raise UploadStillPending
     if item.version != version:
         raise StaleEdit
     item.set_text(name=name, caption=caption)
     item.updated_at = timezone.now()
     try:
-        item.save()
+        item.save(condition=MediaItem.status != Status.PENDING)
     except PutError as exc:
         if condition_failed(exc):
             raise StaleEdit from exc
@@ -121,9 +142,11 @@ def media_delete(*, item: MediaItem) -> None:
             raise StaleEdit from exc
         raise
     try:
+        if item.upload_id:
+            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
         _delete_objects(item)
-    except Exception:
-        logger.exception("Media %s deleted but its object %s remains", item.id, item.s3_key)
+    except (BotoCoreError, ClientError):
+        logger.exception("Media %s deleted but its object %s remains; reconcile removes it", item.id, item.s3_key)
 
 
 @dataclass(frozen=True)
@@ -137,25 +160,41 @@ class DeleteOutcome:
 
 
 def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
-    """Delete each item (record, file, thumbnail) on its own, so one failure stops nothing else."""
-    outcomes = []
+    """Delete each item (record, file, thumbnail) on its own, so one failure stops nothing
+    else; once storage stops answering, the rest are not tried (each would wait as long)."""
+    outcomes: list[DeleteOutcome] = []
     for item in items:
+        if outcomes and outcomes[-1].problem == STORAGE_DOWN:
+            outcomes.append(DeleteOutcome(item.id, item.name, False, STORAGE_DOWN))
+            continue
         try:
             media_delete(item=item)
         except StaleEdit:
             outcomes.append(DeleteOutcome(item.id, item.name, False, "it changed meanwhile; look at it again"))
-        except Exception:
+        except Exception as exc:
             logger.exception("Bulk delete of %s failed", item.id)
-            outcomes.append(DeleteOutcome(item.id, item.name, False, "storage did not answer; try again"))
+            problem = STORAGE_DOWN if aws.unavailable(exc) else "it could not be deleted; try again"
+            outcomes.append(DeleteOutcome(item.id, item.name, False, problem))
         else:
             outcomes.append(DeleteOutcome(item.id, item.name, True))
     return outcomes
 
 
+STORAGE_DOWN = "storage did not answer; try again"
+
+
 def _delete_objects(item: MediaItem) -> None:
+    """The item's file and its thumbnail, which a check running right now may be writing
+    even if this copy of the record does not name it yet."""
     storage.delete(item.s3_key)
-    if item.thumbnail_key:
-        storage.delete(item.thumbnail_key)
+    storage.delete(item.thumbnail_key or storage.thumbnail_key(item.id))
+
+
+def _delete_quietly(key: str) -> None:
+    try:
+        storage.delete(key)
+    except (BotoCoreError, ClientError):
+        logger.exception("Could not remove %s; reconcile removes it later", key)
 
 
 @dataclass(frozen=True)
@@ -188,7 +227,6 @@ def direct_upload_create(
         content_type=content_type,
         size=size,
     )
-    item.expires_at = item.uploaded_at + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS)
     if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
         item.upload_id = storage.multipart_create(key, content_type=content_type)
     try:
@@ -233,13 +271,23 @@ def direct_upload_complete(*, item: MediaItem, parts: list[storage.Part]) -> Med
 
 
 def direct_upload_abort(*, item: MediaItem) -> None:
-    """Cancel a pending upload: its parts, any bytes that arrived, and its record."""
+    """Cancel a pending upload: its record first, on condition it is still pending and
+    unchanged, so a check finishing at the same moment either wins (and the cancel is
+    refused) or loses (and removes what it wrote). Then its parts and any bytes."""
     if item.status != Status.PENDING:
         raise UploadNotPending("This upload has finished; delete the item instead.")
-    if item.upload_id:
-        storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
-    storage.delete(item.s3_key)
-    item.delete()
+    try:
+        item.delete(condition=MediaItem.status == Status.PENDING)
+    except DeleteError as exc:
+        if condition_failed(exc):
+            raise UploadNotPending("This upload finished while you cancelled it; delete the item instead.") from exc
+        raise
+    try:
+        if item.upload_id:
+            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
+        _delete_objects(item)
+    except (BotoCoreError, ClientError):
+        logger.exception("Upload %s cancelled but its bytes remain; reconcile removes them", item.id)
 
 
 def media_process(*, item: MediaItem) -> MediaItem:
@@ -248,33 +296,48 @@ def media_process(*, item: MediaItem) -> MediaItem:
     Trust nothing the client said: check the landed object's real size and the type
     sniffed from its first bytes against the declaration, read its metadata and
     checksum, make a thumbnail for an image, and mark the item ready; or rejected with
-    a reason, its object removed. Repeating it changes nothing.
+    a reason, its object removed. Only the file's own content rejects it: if storage
+    fails meanwhile, the item stays pending with its file, and this step can simply run
+    again. Repeating it changes nothing.
     """
     if item.status != Status.PENDING:
         return item
+    try:
+        reason = _inspect(item)
+        return _conclude(item, Status.READY) if reason is None else _reject(item, reason)
+    except (BotoCoreError, ClientError, PynamoDBException) as exc:
+        raise _interrupted(item, exc) from exc
+
+
+def _inspect(item: MediaItem) -> str | None:
+    """Fill in what the file says about itself; returns why it is refused, or None."""
     size = storage.object_size(item.s3_key)
     if size is None:
         raise UploadIncomplete("The file has not arrived in storage yet.")
     if size != item.size:
-        return _reject(item, f"The file is {size:,} bytes, not the {item.size:,} bytes declared.")
+        return f"The file is {size:,} bytes, not the {item.size:,} bytes declared."
     sniffed = sniff_content_type(storage.read_head(item.s3_key, SNIFF_BYTES), declared=item.content_type)
     if sniffed is None or kind_for(sniffed) not in ALLOWED_KINDS:
-        return _reject(item, "The file's content is not an image, video, audio file or document we recognise.")
+        return "The file's content is not an image, video, audio file or document we recognise."
     if kind_for(sniffed) != item.kind:
-        return _reject(item, f"The file's content is {sniffed}, not the {item.kind} it was declared as.")
+        return f"The file's content is {sniffed}, not the {item.kind} it was declared as."
     try:
         _read_content(item, content_type=sniffed, size=size)
     except Unreadable as exc:
-        return _reject(item, str(exc))
+        return str(exc)
+    except (BotoCoreError, ClientError, PynamoDBException):
+        raise
     except Exception:
+        # A parser that crashes on a file has found a file it cannot read.
         logger.exception("Processing media %s (%s) failed", item.id, item.s3_key)
-        return _reject(item, "The file could not be processed. Please try uploading it again.")
+        return "The file could not be processed. Please try uploading it again."
     item.checksum_key = f"{item.owner}#{item.sha256}"
-    return _conclude(item, Status.READY)
+    return None
 
 
 def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
-    """Fill in what the file says about itself, reading only what each part needs."""
+    """What the file says about itself, reading only what each part needs; storage
+    errors surface as themselves, never as a damaged file (storage.open_range)."""
     kind = kind_for(content_type)
     with storage.open_range(item.s3_key, size) as reader:
         extracted = metadata.extract(reader, kind=kind, content_type=content_type)
@@ -284,11 +347,23 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
         item.thumbnail_key = storage.thumbnail_key(item.id)
         storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
     digest = hashlib.sha256()
-    for chunk in storage.iter_object(item.s3_key):
+    for chunk in storage.iter_object(item.s3_key, size=size):
         digest.update(chunk)
     item.content_type, item.kind, item.size, item.sha256 = content_type, kind, size, digest.hexdigest()
     item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
     item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
+
+
+def _interrupted(item: MediaItem, exc: Exception) -> MediaHubError:
+    """What to tell the caller when storage failed under a check: the item stays pending
+    with its file (nothing is deleted), unless a cancel removed it meanwhile."""
+    logger.warning("Checking media %s was interrupted: %r", item.id, exc)
+    if aws.unavailable(exc):
+        return ProcessingInterrupted()
+    if _current(item) is None:
+        _delete_objects(item)  # what this check wrote before it found the upload gone
+        return UploadNotPending("This upload was cancelled while it was being checked.")
+    return UploadIncomplete("The file changed or went missing in storage while it was checked; upload it again.")
 
 
 def _reject(item: MediaItem, reason: str) -> MediaItem:
@@ -301,18 +376,40 @@ def _reject(item: MediaItem, reason: str) -> MediaItem:
 
 
 def _conclude(item: MediaItem, status: str) -> MediaItem:
+    """Save the verdict, on condition the record is still the pending one we read."""
     item.status = status
     item.expires_at = None
     item.upload_id = None
     item.updated_at = timezone.now()
     try:
-        item.save()
+        item.save(condition=MediaItem.status == Status.PENDING)
     except PutError as exc:
         if not condition_failed(exc):
             raise
-        # Someone else concluded it first (a repeated call, or the S3 event): theirs stands.
-        return MediaItem.get(item.id, consistent_read=True)
+        return _settle_lost_race(item)
     return item
+
+
+def _settle_lost_race(ours: MediaItem) -> MediaItem:
+    """Someone changed the record while we checked the file. A cancel or delete removed
+    it: nothing we wrote may stay. Another check concluded it: theirs stands."""
+    theirs = _current(ours)
+    if theirs is None:
+        _delete_objects(ours)
+        raise UploadNotPending("This upload was cancelled while it was being checked.")
+    if theirs.status == Status.PENDING:
+        # Changed but still pending (a concurrent step rewrote it): check that record again.
+        return media_process(item=theirs)
+    if ours.thumbnail_key and not theirs.thumbnail_key:
+        storage.delete(ours.thumbnail_key)
+    return theirs
+
+
+def _current(item: MediaItem) -> MediaItem | None:
+    try:
+        return MediaItem.get(item.id, consistent_read=True)
+    except MediaItem.DoesNotExist:
+        return None
 
 
 def _require_multipart(item: MediaItem) -> None:

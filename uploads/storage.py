@@ -9,18 +9,22 @@ response headers on signed GETs) is boto3's API, not Django's Storage API.
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, BinaryIO
 from urllib.parse import quote
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
 from mediahub import aws
+
+logger = logging.getLogger(__name__)
 
 MEDIA_PREFIX = "media"
 THUMBNAIL_PREFIX = "thumbnails"
@@ -179,7 +183,8 @@ def multipart_parts(key: str, *, upload_id: str) -> list[Part]:
 
 def multipart_complete(key: str, *, upload_id: str, parts: list[Part]) -> None:
     ordered = sorted(parts, key=lambda part: part.number)
-    aws.s3().complete_multipart_upload(
+    # S3 may take a while to assemble a large object before it answers.
+    aws.s3(read_seconds=settings.MEDIAHUB_AWS_ASSEMBLY_TIMEOUT).complete_multipart_upload(
         Bucket=settings.MEDIAHUB_BUCKET,
         Key=key,
         UploadId=upload_id,
@@ -212,10 +217,31 @@ def read_head(key: str, length: int) -> bytes:
     return response["Body"].read()
 
 
-def iter_object(key: str, chunk_size: int = 1024 * 1024) -> Iterator[bytes]:
-    """The object's bytes, streamed in chunks (for checksums of files of any size)."""
-    body = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["Body"]
-    yield from body.iter_chunks(chunk_size)
+def iter_object(key: str, *, size: int, chunk_size: int = 1024 * 1024, attempts: int = 3) -> Iterator[bytes]:
+    """The object's `size` bytes, streamed in chunks (for checksums of files of any size).
+
+    botocore retries a request, not a body that breaks off halfway: a dropped or stalled
+    stream is picked up where it stopped, up to `attempts` times in a row, pinned to the
+    same object by its ETag. Then the storage error goes to the caller.
+    """
+    offset, failures, etag = 0, 0, None
+    while offset < size:
+        bucket, byte_range = settings.MEDIAHUB_BUCKET, f"bytes={offset}-{size - 1}"
+        try:
+            if etag:
+                response = aws.s3().get_object(Bucket=bucket, Key=key, Range=byte_range, IfMatch=etag)
+            else:
+                response = aws.s3().get_object(Bucket=bucket, Key=key, Range=byte_range)
+            etag = etag or response["ETag"]
+            for chunk in response["Body"].iter_chunks(chunk_size):
+                offset += len(chunk)
+                failures = 0
+                yield chunk
+        except (BotoCoreError, ClientError) as exc:
+            failures += 1
+            if failures >= attempts or not aws.unavailable(exc):
+                raise
+            logger.warning("Reading %s broke off at byte %d (%r); resuming", key, offset, exc)
 
 
 class RangeReader(io.RawIOBase):
@@ -229,6 +255,7 @@ class RangeReader(io.RawIOBase):
         self.key, self.size, self.position = key, size, 0
         self.block_start, self.block = -1, b""
         self.bytes_fetched = 0
+        self.storage_error: BotoCoreError | ClientError | None = None
 
     def readable(self) -> bool:
         return True
@@ -258,11 +285,30 @@ class RangeReader(io.RawIOBase):
 
     def _fetch(self, start: int, length: int) -> None:
         end = min(self.size, start + length) - 1
-        response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}")
-        self.block_start, self.block = start, response["Body"].read()
+        try:
+            response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}")
+            block = response["Body"].read()
+        except (BotoCoreError, ClientError) as exc:
+            # Parsers catch broad exceptions and report "damaged"; open_range asks here
+            # whether storage was to blame instead.
+            self.storage_error = exc
+            raise
+        self.block_start, self.block = start, block
         self.bytes_fetched += len(self.block)
 
 
-def open_range(key: str, size: int) -> io.BufferedReader:
-    """A buffered, seekable reader over the object (see RangeReader)."""
-    return io.BufferedReader(RangeReader(key, size), READ_BLOCK)
+@contextmanager
+def open_range(key: str, size: int) -> Iterator[BinaryIO]:
+    """A buffered, seekable reader over the object (see RangeReader). If reading failed
+    because storage did not answer, that error is raised when the block ends, whatever
+    the code that read made of it (a parser reports it as a damaged file)."""
+    raw = RangeReader(key, size)
+    with io.BufferedReader(raw, READ_BLOCK) as reader:
+        try:
+            yield reader
+        except Exception:
+            if raw.storage_error is not None:
+                raise raw.storage_error from None
+            raise
+        if raw.storage_error is not None:
+            raise raw.storage_error

@@ -5,18 +5,27 @@ from __future__ import annotations
 import io
 from typing import BinaryIO
 
+from uploads.metadata import pillow
+
 THUMBNAIL_SIZE = (480, 480)
+EXIF_ORIENTATION = 0x0112
 
 
 def make_thumbnail(source: BinaryIO) -> bytes:
-    """A WebP no larger than THUMBNAIL_SIZE, with the EXIF orientation applied."""
-    from PIL import Image, ImageOps  # on first use, not at cold start
+    """A WebP no larger than THUMBNAIL_SIZE, with the EXIF orientation applied.
 
-    with Image.open(source) as image:
+    Memory stays bounded: metadata.extract has already refused images above the pixel
+    budget (and Pillow's own bomb check is set to it), JPEGs decode at a reduced scale,
+    and the image is shrunk before it is turned, so no full-size copy is made.
+    """
+    from PIL import ImageOps  # on first use, not at cold start
+
+    with pillow().open(source) as image:
         # JPEGs decode straight at a reduced scale: a 20 MP photo never needs full memory.
         image.draft("RGB", THUMBNAIL_SIZE)
-        upright = ImageOps.exif_transpose(image)
-        upright.thumbnail(THUMBNAIL_SIZE)
+        orientation = image.getexif().get(EXIF_ORIENTATION)
+        image.thumbnail(THUMBNAIL_SIZE)
+        upright = ImageOps.exif_transpose(image.copy()) if orientation not in (None, 1) else image
         if upright.mode not in ("RGB", "RGBA"):
             upright = upright.convert("RGBA" if "transparency" in upright.info else "RGB")
         out = io.BytesIO()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("media/<str:media_id>/", views.media_detail, name="detail"),
     path("media/<str:media_id>/download/", views.media_download, name="download"),
     path("media/<str:media_id>/edit/", views.media_edit, name="edit"),
+    path("media/<str:media_id>/check/", views.media_check, name="check"),
     path("media/<str:media_id>/delete/", views.media_delete, name="delete"),
     path("api/uploads/", api.upload_create, name="api_create"),
     path("api/uploads/<str:media_id>/", api.upload_abort, name="api_abort"),

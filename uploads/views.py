@@ -17,9 +17,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
 from uploads import services, storage
-from uploads.exceptions import MediaNotFound, StaleEdit, UploadFailed, UploadRejected
+from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
 from uploads.models import MediaItem, Status
 from uploads.selectors import MediaPage, MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
@@ -97,21 +98,23 @@ def _list_query(data: dict[str, Any]) -> MediaQuery:
 @require_http_methods(["GET", "POST"])
 def media_upload(request: AuthedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
             item = services.media_create_from_upload(
                 owner=request.user.username, name=data["name"], caption=data["caption"], upload=data["file"]
             )
-        except UploadFailed as exc:
+        except StorageUnavailable as exc:
             form.add_error(None, str(exc))
+            status = exc.status_code
         except UploadRejected as exc:
             form.add_error("file", f"This file was not accepted: {exc}")
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
     context = {"form": form, "uploader_config": _uploader_config()}
-    return render(request, "uploads/upload.html", context, status=400 if form.errors else 200)
+    return render(request, "uploads/upload.html", context, status=status)
 
 
 def _uploader_config() -> dict[str, Any]:
@@ -174,6 +177,9 @@ def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
             services.media_update(item=item, **form.cleaned_data)
         except StaleEdit:
             return _edit_conflict(request, media_id)
+        except UploadStillPending as exc:
+            form.add_error(None, str(exc))
+            return render(request, "uploads/edit.html", {"item": item, "form": form, "conflict": False}, status=409)
         messages.success(request, "Saved your changes.")
         return redirect("uploads:detail", media_id=item.id)
     context = {"item": item, "form": form, "conflict": False}
@@ -189,6 +195,17 @@ def _edit_conflict(request: AuthedRequest, media_id: str) -> HttpResponse:
     form = EditForm(data)
     form.is_valid()
     return render(request, "uploads/edit.html", {"item": item, "form": form, "conflict": True}, status=409)
+
+
+@require_POST
+def media_check(request: AuthedRequest, media_id: str) -> HttpResponse:
+    """Check a pending upload again (after storage stopped answering, or a closed tab)."""
+    item = services.media_process(item=media_get_for_user(media_id=media_id, user=request.user))
+    if item.status == Status.READY:
+        messages.success(request, f"“{item.name}” is checked and ready.")
+    elif item.status == Status.REJECTED:
+        messages.error(request, f"“{item.name}” was not accepted: {item.reason}")
+    return redirect("uploads:detail", media_id=item.id)
 
 
 @require_http_methods(["GET", "POST"])

@@ -104,7 +104,7 @@ def test_failed_dynamodb_write_removes_the_object_again_and_says_so(member_clien
 
     response = upload(member_client)
 
-    assert response.status_code == 400
+    assert response.status_code == 503  # the store failed, not the request
     assert "The upload could not be recorded. Nothing was saved; please try again." in response.content.decode()
     assert bucket_keys() == []
 
