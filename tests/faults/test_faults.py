@@ -1,0 +1,229 @@
+"""Fault injection against a live MiniStack: the store stalls or dies under the portal, or
+two requests race, and afterwards S3 and DynamoDB agree, no valid file is lost, and the
+person got a clear answer. Every check of the stores goes straight to MiniStack, around
+the proxy."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+
+from tests import media
+from tests.faults.conftest import FIGURES
+from tests.faults.proxy import FaultProxy
+from tests.services import Emulator, aws_client
+
+pytestmark = pytest.mark.live
+
+BUCKET, TABLE = "mediahub-live", "mediahub-live-media"
+JPEG = media.jpeg(1600, 1200)
+BIG = media.wav(seconds=2_500)  # 40 MB: its checksum read takes long enough to stall in the middle
+
+
+def create(person: requests.Session, portal: str, data: bytes, *, filename: str, content_type: str) -> dict[str, Any]:
+    declared = {"name": filename, "caption": "", "filename": filename, "size": len(data), "type": content_type}
+    response = person.post(f"{portal}/api/uploads/", json=declared, timeout=30)
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    fields = {**created["post"]["fields"], "Content-Type": content_type}
+    posted = requests.post(created["post"]["url"], data=fields, files={"file": (filename, data)}, timeout=60)
+    assert posted.status_code == 204, posted.text
+    return created
+
+
+def finish(person: requests.Session, portal: str, media_id: str) -> requests.Response:
+    response = person.post(f"{portal}/api/uploads/{media_id}/finish/", json={}, timeout=60)
+    _count(response)
+    return response
+
+
+def _count(response: requests.Response) -> None:
+    if response.status_code >= 500 and response.status_code != 503:
+        FIGURES["5xx seen"] += 1
+
+
+def record(emulator: Emulator, media_id: str) -> dict[str, Any] | None:
+    item = aws_client(emulator, "dynamodb").get_item(TableName=TABLE, Key={"id": {"S": media_id}}, ConsistentRead=True)
+    return item.get("Item")
+
+
+def object_bytes(emulator: Emulator, key: str) -> bytes | None:
+    s3 = aws_client(emulator, "s3")
+    try:
+        return s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+
+
+def assert_stores_agree(emulator: Emulator, media_id: str) -> None:
+    """A ready record has its file (and an image its thumbnail); a missing or rejected
+    record leaves no bytes behind."""
+    item = record(emulator, media_id)
+    listed = aws_client(emulator, "s3").list_objects_v2(Bucket=BUCKET, Prefix=f"media/{media_id}/")
+    objects = [obj["Key"] for obj in listed.get("Contents", [])]
+    thumbnail = object_bytes(emulator, f"thumbnails/{media_id}.webp")
+    status = item["status"]["S"] if item else None
+    if status == "ready":
+        if objects != [item["s3_key"]["S"]]:
+            FIGURES["ready without object"] += 1
+        assert objects == [item["s3_key"]["S"]]
+        assert (thumbnail is not None) == (item["kind"]["S"] == "image")
+    elif status in (None, "rejected"):
+        assert (objects, thumbnail) == ([], None)
+
+
+def test_a_stall_in_the_middle_of_a_check_keeps_the_file_and_the_check_completes_later(
+    person, faulty_portal, proxy: FaultProxy, emulator
+):
+    created = create(person, faulty_portal, BIG, filename="long.wav", content_type="audio/x-wav")
+    media_id = created["item"]["id"]
+    # The store stops answering when the checksum has read a quarter of the file.
+    proxy.when_downloaded(len(BIG) // 4, proxy.pause)
+    FIGURES["faults injected"] += 1
+
+    started = time.monotonic()
+    stalled = finish(person, faulty_portal, media_id)
+    waited = time.monotonic() - started
+    proxy.resume()
+
+    assert stalled.status_code == 503, stalled.text
+    assert "Nothing was deleted" in stalled.json()["error"]
+    assert waited < 29, "API Gateway would have cut the request off first"
+    assert record(emulator, media_id)["status"]["S"] == "pending"
+    if object_bytes(emulator, created["item"]["key"]) != BIG:
+        FIGURES["valid files lost"] += 1
+    assert object_bytes(emulator, created["item"]["key"]) == BIG
+
+    again = finish(person, faulty_portal, media_id)
+
+    assert again.status_code == 200, again.text
+    assert record(emulator, media_id)["sha256"]["S"] == hashlib.sha256(BIG).hexdigest()
+    assert_stores_agree(emulator, media_id)
+
+
+def test_a_connection_cut_in_the_middle_of_a_check_is_resumed(person, faulty_portal, proxy: FaultProxy, emulator):
+    created = create(person, faulty_portal, BIG, filename="cut.wav", content_type="audio/x-wav")
+    proxy.when_downloaded(len(BIG) // 3, proxy.drop)
+    FIGURES["faults injected"] += 1
+
+    response = finish(person, faulty_portal, created["item"]["id"])
+
+    assert response.status_code == 200, response.text
+    assert record(emulator, created["item"]["id"])["sha256"]["S"] == hashlib.sha256(BIG).hexdigest()
+    assert_stores_agree(emulator, created["item"]["id"])
+
+
+def test_a_stalled_store_fails_a_page_within_seconds_with_a_clear_503(person, faulty_portal, proxy: FaultProxy):
+    FIGURES["faults injected"] += 1
+    with proxy.paused():
+        started = time.monotonic()
+        response = person.get(f"{faulty_portal}/", timeout=60)
+        waited = time.monotonic() - started
+
+    assert response.status_code == 503
+    assert "Storage is not answering right now; nothing was changed." in response.text
+    assert waited < 10
+    assert person.get(f"{faulty_portal}/", timeout=30).status_code == 200
+
+
+def race(*sides: Callable[[], requests.Response]) -> list[requests.Response]:
+    """Run the sides at the same instant, each in its own thread, and return their answers."""
+    start = threading.Barrier(len(sides))
+    answers: list[requests.Response | None] = [None] * len(sides)
+
+    def run(index: int, side: Callable[[], requests.Response]) -> None:
+        start.wait()
+        answers[index] = side()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(sides)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(answer is not None for answer in answers)
+    for answer in answers:
+        _count(answer)
+    return answers  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("round_", range(6))
+def test_cancel_racing_finish_has_one_winner_and_the_stores_agree(person, faulty_portal, emulator, round_):
+    created = create(person, faulty_portal, JPEG, filename=f"race-{round_}.jpg", content_type="image/jpeg")
+    media_id = created["item"]["id"]
+    url = f"{faulty_portal}/api/uploads/{media_id}"
+
+    finished, cancelled = race(
+        lambda: person.post(f"{url}/finish/", json={}, timeout=60), lambda: person.delete(f"{url}/", timeout=60)
+    )
+
+    # The check wins (the cancel is refused), or the cancel wins: during the check (which then
+    # says it was cancelled) or before it began (the upload is simply gone).
+    outcomes = {(200, 409), (409, 204), (404, 204)}
+    assert (finished.status_code, cancelled.status_code) in outcomes, (finished.text, cancelled.text)
+    if cancelled.status_code == 204:
+        assert record(emulator, media_id) is None
+        assert "cancelled" in finished.json()["error"] or "nothing here" in finished.json()["error"]
+    else:
+        assert record(emulator, media_id)["status"]["S"] == "ready"
+        assert "finished" in cancelled.json()["error"]
+    assert_stores_agree(emulator, media_id)
+
+
+@pytest.mark.parametrize("round_", range(4))
+def test_an_edit_racing_a_check_never_loses_the_check(person, faulty_portal, emulator, round_):
+    created = create(person, faulty_portal, JPEG, filename=f"edit-{round_}.jpg", content_type="image/jpeg")
+    media_id = created["item"]["id"]
+    edit_page = person.get(f"{faulty_portal}/media/{media_id}/edit/", timeout=30)
+    version = edit_page.text.split('name="version" value="', 1)[1].split('"', 1)[0]
+    form = {"name": "Renamed", "caption": "", "version": version, "csrfmiddlewaretoken": person.cookies["csrftoken"]}
+
+    finished, edited = race(
+        lambda: person.post(f"{faulty_portal}/api/uploads/{media_id}/finish/", json={}, timeout=60),
+        lambda: person.post(f"{faulty_portal}/media/{media_id}/edit/", data=form, allow_redirects=False, timeout=60),
+    )
+
+    assert finished.status_code == 200, finished.text
+    assert edited.status_code == 409  # the edit was read while pending: refused, with a reason
+    assert "still being checked" in edited.text or "Someone else saved" in edited.text
+    item = record(emulator, media_id)
+    assert (item["status"]["S"], item["name"]["S"]) == ("ready", f"edit-{round_}.jpg")
+    assert item["sha256"]["S"] == hashlib.sha256(JPEG).hexdigest()
+    assert_stores_agree(emulator, media_id)
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 0.5])
+def test_the_store_dying_during_a_form_upload_leaves_a_clear_answer_and_no_broken_item(
+    person, faulty_portal, proxy: FaultProxy, emulator, delay
+):
+    name = f"dying-{delay}"
+    before = _my_ids(emulator)
+    form = {"name": name, "caption": "", "csrfmiddlewaretoken": person.cookies["csrftoken"]}
+    files = {"file": ("photo.jpg", JPEG, "image/jpeg")}
+    timer = threading.Timer(delay, proxy.drop)
+    FIGURES["faults injected"] += 1
+    timer.start()
+    response = person.post(f"{faulty_portal}/upload/", data=form, files=files, allow_redirects=False, timeout=60)
+    timer.join()
+    _count(response)
+
+    assert response.status_code in (302, 503), response.text
+    if response.status_code == 503:
+        assert "Nothing was saved" in response.text or "nothing was deleted" in response.text
+    for media_id in _my_ids(emulator) - before:
+        item = record(emulator, media_id)
+        assert item["status"]["S"] in ("ready", "pending")
+        if item["status"]["S"] == "pending":
+            assert "expires_at" in item  # cannot stay pending forever
+            assert object_bytes(emulator, item["s3_key"]["S"]) == JPEG
+        assert_stores_agree(emulator, media_id)
+
+
+def _my_ids(emulator: Emulator) -> set[str]:
+    pages = aws_client(emulator, "dynamodb").get_paginator("scan").paginate(TableName=TABLE)
+    return {item["id"]["S"] for page in pages for item in page["Items"] if item["owner"]["S"] == "faulty"}
