@@ -24,7 +24,7 @@ version read, so a record that changed meanwhile is left alone for the next run.
 
 Cost: the records pass is one Scan of the media table (paginated, 1 MB a page), billed for
 every item's full size whatever is projected: about one read unit per 8 KB of table (a
-million 1 KB items is ~125,000 read units, a few US cents on demand). The buckets are read
+million 1 KB items is ~125,000 read units, a cent or two on demand). The buckets are read
 with ListObjectsV2 and ListMultipartUploads, 1,000 keys a request; records are looked up with
 BatchGetItem (100 a request) only for objects old enough to matter and not already known
 ready. Memory grows with the ready items' keys (held to find the missing files: roughly
