@@ -1,10 +1,13 @@
 """Processing cost: time and peak memory of the one processing step (`media_process`) for
-a 20-megapixel JPEG and for videos of growing size, against MiniStack on loopback.
+a 20-megapixel JPEG, PNGs at and far above the pixel budget, and videos of growing size,
+against MiniStack on loopback.
 
 Each case runs in a fresh process. Its peak is the resident high-water mark, reset just
 before the step (Linux's /proc/self/clear_refs); the baseline is the same process
 skipping the step. Video sizes default to 50 and 500 MiB: memory must not grow with the
-file, while time grows with the bytes the checksum has to stream.
+file, while time grows with the bytes the checksum has to stream. The 13,000 × 13,000 PNG
+(a few hundred KB) runs twice: refused by the pixel budget, and with the budget lifted,
+to show what decoding it would cost.
 
 Run: .venv/bin/python bench/processing.py [--video-mib 50 500]
 """
@@ -67,6 +70,16 @@ def jpeg_20mp(path: Path) -> Path:
     return path
 
 
+def png(path: Path, side: int) -> Path:
+    """A flat RGB PNG: tiny on disk, `side` × `side` pixels once decoded."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (side, side), (30, 90, 160))
+    ImageDraw.Draw(image).rectangle((side // 4, side // 4, side // 2, side // 2), fill=(240, 200, 40))
+    image.save(path, "PNG")
+    return path
+
+
 def run(path: Path, content_type: str, env: dict[str, str], *, process: bool) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), content_type, "1" if process else "0"],
@@ -96,18 +109,26 @@ def main() -> None:
             "MEDIAHUB_BUCKET": "mediahub-bench",
             "MEDIAHUB_TABLE_PREFIX": "mediahub-bench",
         }
-        cases = [("20 MP JPEG", jpeg_20mp(folder / "photo.jpg"), "image/jpeg")]
+        bomb = png(folder / "bomb.png", 13_000)
+        unlimited = {"MEDIAHUB_MAX_IMAGE_PIXELS": str(10**12)}
+        cases = [
+            ("20 MP JPEG", jpeg_20mp(folder / "photo.jpg"), "image/jpeg", {}),
+            ("64 MP PNG, at the budget", png(folder / "budget.png", 8_000), "image/png", {}),
+            ("169 MP PNG", bomb, "image/png", {}),
+            ("169 MP PNG, budget lifted", bomb, "image/png", unlimited),
+        ]
         for mib in args.video_mib:
-            cases.append((f"{mib} MiB MP4", mp4_file(folder / f"clip{mib}.mp4", size=mib * 1024 * 1024), "video/mp4"))
+            clip = mp4_file(folder / f"clip{mib}.mp4", size=mib * 1024 * 1024)
+            cases.append((f"{mib} MiB MP4", clip, "video/mp4", {}))
         try:
             print("case | file | baseline peak | processing peak | growth | time | status")
-            for label, path, content_type in cases:
-                baseline = run(path, content_type, env, process=False)
-                measured = run(path, content_type, env, process=True)
+            for label, path, content_type, extra in cases:
+                baseline = run(path, content_type, {**env, **extra}, process=False)
+                measured = run(path, content_type, {**env, **extra}, process=True)
                 growth = (measured["peak_kib"] - baseline["peak_kib"]) / 1024
                 size = path.stat().st_size / (1024 * 1024)
                 print(
-                    f"{label} | {size:.1f} MiB | {baseline['peak_kib'] / 1024:.0f} MiB | "
+                    f"{label} | {size:.2f} MiB | {baseline['peak_kib'] / 1024:.0f} MiB | "
                     f"{measured['peak_kib'] / 1024:.0f} MiB | {growth:+.0f} MiB | {measured['seconds']:.2f} s | "
                     f"{measured['status']} {measured['reason'] or ''}"
                 )

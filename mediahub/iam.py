@@ -19,8 +19,9 @@ S3_OBJECT_ACTIONS = [
     "s3:AbortMultipartUpload",
     "s3:ListMultipartUploadParts",
 ]
-# HeadObject on a missing key answers 403 instead of 404 without ListBucket.
-S3_BUCKET_ACTIONS = ["s3:ListBucket"]
+# HeadObject on a missing key answers 403 instead of 404 without ListBucket, which also lets
+# reconcile list the objects; it lists unfinished multipart uploads with the second.
+S3_BUCKET_ACTIONS = ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
 DYNAMODB_ACTIONS = [
     "dynamodb:BatchGetItem",
     "dynamodb:BatchWriteItem",

@@ -15,6 +15,7 @@ from urllib.parse import unquote_plus
 from uploads import services, storage
 from uploads.exceptions import UploadIncomplete
 from uploads.models import MediaItem
+from uploads.reconcile import Finding, Outcome, media_reconcile
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +49,16 @@ def _item_for(key: str) -> MediaItem | None:
         logger.info("No record for %s (yet)", key)
         return None
     return item if item.s3_key == key else None
+
+
+def reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """The daily repair (zappa_settings.json `events`, rate(1 day)): `manage.py reconcile --fix`,
+    each finding and a summary in the function's log. Returns the counts."""
+    report = media_reconcile(fix=True, on_finding=_log_finding)
+    logger.info("Reconcile: %s", report.summary())
+    return report.totals()
+
+
+def _log_finding(finding: Finding) -> None:
+    level = logging.INFO if finding.outcome == Outcome.FIXED else logging.WARNING
+    logger.log(level, "Reconcile: %s", finding.line())

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import IO, BinaryIO
 from urllib.parse import quote
 
@@ -312,3 +313,54 @@ def open_range(key: str, size: int) -> Iterator[BinaryIO]:
             raise
         if raw.storage_error is not None:
             raise raw.storage_error
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object as a bucket listing shows it."""
+
+    key: str
+    size: int
+    last_modified: datetime
+
+
+def list_objects(prefix: str, *, page_size: int = 1000) -> Iterator[list[StoredObject]]:
+    """The objects under `prefix`, one listing page (up to `page_size`) at a time."""
+    paginator = aws.s3().get_paginator("list_objects_v2")
+    pages = paginator.paginate(Bucket=settings.MEDIAHUB_BUCKET, Prefix=prefix, PaginationConfig={"PageSize": page_size})
+    for page in pages:
+        yield [
+            StoredObject(key=obj["Key"], size=obj["Size"], last_modified=obj["LastModified"])
+            for obj in page.get("Contents", [])
+        ]
+
+
+@dataclass(frozen=True)
+class MultipartUpload:
+    """A multipart upload S3 holds parts for: started, neither completed nor aborted."""
+
+    key: str
+    upload_id: str
+    initiated: datetime
+
+
+def list_multipart_uploads(*, page_size: int = 1000) -> Iterator[list[MultipartUpload]]:
+    """Every unfinished multipart upload in the bucket, one listing page at a time."""
+    paginator = aws.s3().get_paginator("list_multipart_uploads")
+    pages = paginator.paginate(Bucket=settings.MEDIAHUB_BUCKET, PaginationConfig={"PageSize": page_size})
+    for page in pages:
+        yield [
+            MultipartUpload(key=upload["Key"], upload_id=upload["UploadId"], initiated=upload["Initiated"])
+            for upload in page.get("Uploads", [])
+        ]
+
+
+def media_id_of(key: str) -> str | None:
+    """The media id a key belongs to (media/<id>/<file> or thumbnails/<id>.webp), if it has one."""
+    prefix, _, rest = key.partition("/")
+    if prefix == MEDIA_PREFIX:
+        media_id, slash, filename = rest.partition("/")
+        return media_id if media_id and slash and filename else None
+    if prefix == THUMBNAIL_PREFIX and rest.endswith(".webp"):
+        return rest.removesuffix(".webp") or None
+    return None

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.module_loading import import_string
 
 from mediahub.management.commands.iam_policy import stage_policy
 
@@ -58,8 +59,31 @@ def test_s3_event_wiring_points_at_the_stage_bucket(stage, settings):
     config = stages[stage]
     bucket = config["environment_variables"]["MEDIAHUB_BUCKET"]
 
-    [event] = config["events"]
+    [event] = [event for event in config["events"] if "event_source" in event]
 
     assert event["function"] == "uploads.events.object_created"
     assert event["event_source"]["arn"] == f"arn:aws:s3:::{bucket}"
-    assert event["event_source"]["key_filters"] == [{"type": "prefix", "value": "media/"}]
+    # Zappa 0.63 reads `prefix`; it ignores the older `key_filters`, and then every object
+    # (thumbnails too) would invoke the function.
+    assert event["event_source"]["prefix"] == "media/"
+
+
+@pytest.mark.parametrize("stage", ["dev", "production"])
+def test_reconcile_is_scheduled_daily_in_every_stage(stage, settings):
+    stages = json.loads((settings.BASE_DIR / "zappa_settings.json").read_text())
+
+    [event] = [event for event in stages[stage]["events"] if "expression" in event]
+
+    assert (event["function"], event["expression"]) == ("uploads.events.reconcile", "rate(1 day)")
+    # Zappa's handler takes a scheduled function's path from its rule name, after the last "-".
+    assert "-" not in event["function"]
+    assert callable(import_string(event["function"]))
+
+
+def test_reconcile_may_list_unfinished_multipart_uploads_of_the_stage_bucket_only():
+    _path, policy = stage_policy("production")
+
+    [bucket] = [statement for statement in policy["Statement"] if statement["Sid"] == "MediaBucket"]
+
+    assert bucket["Action"] == ["s3:ListBucket", "s3:ListBucketMultipartUploads"]
+    assert bucket["Resource"] == "arn:aws:s3:::mediahub-production-media"
