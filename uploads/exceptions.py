@@ -32,7 +32,10 @@ class StaleEdit(Conflict):
 class InvalidCursor(InvalidInput):
     """A pagination cursor was forged, tampered with or belongs to another listing."""
 
-    default_message = "That page link is invalid or has been altered. Start again from the first page."
+    default_message = (
+        "That page link is invalid or has been altered, or belongs to another search, filter, order or page size. "
+        "Start again from the first page."
+    )
 
 
 class UploadTooLarge(TooLarge):
