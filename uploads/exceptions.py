@@ -56,3 +56,25 @@ class UploadIncomplete(Conflict):
 
 class UploadRejected(Unprocessable):
     """Processing found the file is not what it claims to be; the message says why."""
+
+
+class InvalidRequestBody(InvalidInput):
+    """The JSON API's request body is not JSON, not an object, or not the shape an endpoint takes."""
+
+
+class InvalidMediaType(InvalidInput):
+    """The declared content type is not a bare RFC 6838 media type."""
+
+    default_message = "Give a media type such as image/jpeg, with no parameters or spaces."
+
+
+class InvalidPartNumbers(InvalidInput):
+    """Part numbers outside S3's range, repeated, or none at all."""
+
+
+class TooManyParts(TooLarge):
+    """More parts in one request than the portal handles at once."""
+
+
+class RequestTooLarge(TooLarge):
+    """The request body is over Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""
