@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
-from uploads.metadata import BIDI_CONTROLS, parse_media_type
+from uploads.metadata import BIDI_EXPLICIT, parse_media_type
 from uploads.models import Kind, Status
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -26,13 +26,14 @@ def valid_unicode(value: str) -> None:
 
 def visible_text(value: str, *, allowed: frozenset[str] = frozenset()) -> None:
     """Refuse text with characters that are not shown or reorder what is: control
-    characters and bidi controls (and lone surrogates)."""
+    characters and the explicit bidi controls (and lone surrogates). The implicit marks
+    (U+200E, U+200F, U+061C) stay: right-to-left writing needs them."""
     valid_unicode(value)
     for char in value:
         # NUL has Django's own message ("Null characters are not allowed.").
         if char in allowed or char == "\x00":
             continue
-        if char in BIDI_CONTROLS or unicodedata.category(char) == "Cc":
+        if char in BIDI_EXPLICIT or unicodedata.category(char) == "Cc":
             raise forms.ValidationError(
                 "Remove the invisible control character U+%(code)s: it can hide or reorder what is shown.",
                 code="invalid",

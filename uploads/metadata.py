@@ -63,8 +63,10 @@ _RESTRICTED_NAME = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
 MEDIA_TYPE = re.compile(f"{_RESTRICTED_NAME}/{_RESTRICTED_NAME}")
 
 # Invisible characters that reorder the text around them (U+202E shows "photo\u202egpj.exe"
-# as "photoexe.jpg"): the explicit embeddings, overrides and isolates, and the marks.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# as "photoexe.jpg"): the explicit embeddings, overrides and isolates; and the implicit
+# marks, which only steer the text next to them (right-to-left writing uses them).
+BIDI_EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = BIDI_EXPLICIT | frozenset("\u061c\u200e\u200f")
 # Control characters, lone surrogates and line or paragraph separators.
 _HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
 MAX_FILENAME = 255

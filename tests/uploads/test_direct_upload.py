@@ -132,6 +132,16 @@ def test_bidi_and_control_characters_never_reach_the_download_name(member_client
     assert disposition == 'attachment; filename="invoicegnp.exe"'
 
 
+def test_right_to_left_names_keep_their_direction_marks(member_client):
+    name = "\u05ea\u05de\u05d5\u05e0\u05d4\u200f 2024"  # "picture", a right-to-left mark, 2024
+
+    created = create(member_client, name=name, caption=f"{name}\n\t{name}")
+
+    assert created.status_code == 201
+    item = MediaItem.get(created.json()["item"]["id"])
+    assert (item.name, item.caption) == (name, f"{name}\n\t{name}")
+
+
 def test_a_hundred_parts_sign_in_one_request_up_to_part_10000(member_client, settings):
     settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES = 1024
     created = create(member_client, filename="clip.mp4", type="video/mp4", size=10_000_000).json()
