@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -20,25 +22,28 @@ from django.views.decorators.http import require_http_methods
 from mediahub.http import AuthedRequest
 from mediahub.middleware import domain_error, with_retry_after
 from uploads import services
+from uploads.exceptions import InvalidRequestBody, RequestTooLarge
 from uploads.forms import DirectUploadForm
 from uploads.models import MediaItem, Status
 from uploads.selectors import media_get_owned
 from uploads.storage import Part
 
+# An S3 ETag is a quoted hex digest, with a "-<count>" suffix for multipart objects.
+MAX_ETAG = 128
+# DynamoDB keeps numbers of up to 38 digits; nothing the API takes comes near.
+MAX_DIGITS = 38
+
 
 def api_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Parse the JSON body, load the caller's upload if the URL names one, and turn
-    domain errors into JSON answers with a status code."""
+    """Parse a POST's JSON body (GET and DELETE take none), load the caller's upload if
+    the URL names one, and turn domain errors into JSON answers with a status code."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @require_http_methods(list(methods))
         @wraps(view)
         def wrapper(request: AuthedRequest, media_id: str | None = None) -> HttpResponse:
             try:
-                payload = json.loads(request.body or b"{}")
-            except ValueError:
-                return json_error(400, "The request body is not valid JSON.")
-            try:
+                payload = json_object(request) if request.method == "POST" else {}
                 if media_id is None:
                     return view(request, payload)
                 return view(request, payload, media_get_owned(media_id=media_id, user=request.user))
@@ -51,6 +56,42 @@ def api_endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Calla
         return wrapper
 
     return decorate
+
+
+def json_object(request: AuthedRequest) -> dict[str, Any]:
+    """The request body as a JSON object; an empty body is an empty object."""
+    try:
+        body = request.body
+    except RequestDataTooBig as exc:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raise RequestTooLarge(f"The request body is over {limit:,} bytes.") from exc
+    try:
+        payload = json.loads(body or b"{}", parse_constant=_refuse_constant, parse_int=_bounded_int)
+    except RecursionError as exc:
+        raise InvalidRequestBody("The request body is not valid JSON: it nests too deeply.") from exc
+    except UnicodeDecodeError as exc:
+        raise InvalidRequestBody("The request body is not valid JSON: it is not UTF-8 text.") from exc
+    except ValueError as exc:
+        raise InvalidRequestBody(f"The request body is not valid JSON: {_reason(exc)}") from exc
+    if not isinstance(payload, dict):
+        raise InvalidRequestBody('The request body must be a JSON object, such as {"name": "Holiday"}.')
+    return payload
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows.")
+
+
+def _bounded_int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_DIGITS:
+        raise ValueError(f"a number in it has more than {MAX_DIGITS} digits.")
+    return int(digits)
+
+
+def _reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"{exc.msg} (line {exc.lineno}, column {exc.colno})."
+    return str(exc)
 
 
 def json_error(status: int, message: str, **extra: Any) -> JsonResponse:
@@ -82,7 +123,9 @@ def concluded(item: MediaItem) -> JsonResponse:
 def upload_create(request: AuthedRequest, payload: dict[str, Any]) -> HttpResponse:
     form = DirectUploadForm(payload)
     if not form.is_valid():
-        return json_error(400, "Some fields are missing or invalid.", fields=form.errors.get_json_data())
+        errors = form.errors.get_json_data()
+        problems = " ".join(f"{field}: {found[0]['message']}" for field, found in errors.items())
+        return json_error(400, f"Some fields are missing or invalid. {problems}", fields=errors)
     data = form.cleaned_data
     upload = services.direct_upload_create(
         owner=request.user.username,
@@ -106,19 +149,34 @@ def upload_parts(request: AuthedRequest, payload: dict[str, Any], item: MediaIte
         parts = services.direct_upload_parts(item=item)
         return JsonResponse({"parts": [{"PartNumber": p.number, "ETag": p.etag, "Size": p.size} for p in parts]})
     numbers = payload.get("part_numbers")
-    if not isinstance(numbers, list) or not all(isinstance(n, int) for n in numbers):
-        return json_error(400, "part_numbers must be a list of whole numbers.")
+    if not isinstance(numbers, list) or not all(_whole(number) for number in numbers):
+        raise InvalidRequestBody("part_numbers must be a list of whole numbers, such as [1, 2, 3].")
     urls = services.direct_upload_sign_parts(item=item, part_numbers=numbers)
     return JsonResponse({"urls": {str(number): url for number, url in urls.items()}})
 
 
 @api_endpoint("POST")
 def upload_complete(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
-    try:
-        parts = [Part(number=int(p["PartNumber"]), etag=str(p["ETag"])) for p in payload["parts"]]
-    except (KeyError, TypeError, ValueError):
-        return json_error(400, "parts must be a list of {PartNumber, ETag}.")
-    return concluded(services.direct_upload_complete(item=item, parts=parts))
+    parts = payload.get("parts")
+    if not isinstance(parts, list) or not all(_part(part) for part in parts):
+        raise InvalidRequestBody(
+            'parts must be a list of {"PartNumber": a whole number, "ETag": the text S3 answered}, one per part.'
+        )
+    services.direct_upload_check_part_numbers([part["PartNumber"] for part in parts], most=services.MAX_PARTS)
+    uploaded = [Part(number=part["PartNumber"], etag=part["ETag"]) for part in parts]
+    return concluded(services.direct_upload_complete(item=item, parts=uploaded))
+
+
+def _whole(value: object) -> bool:
+    # JSON true and false arrive as Python's bool, which is an int.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _part(value: object) -> bool:
+    if not isinstance(value, dict):
+        return False
+    etag = value.get("ETag")
+    return _whole(value.get("PartNumber")) and isinstance(etag, str) and 0 < len(etag) <= MAX_ETAG
 
 
 @api_endpoint("POST")

@@ -32,7 +32,10 @@ class StaleEdit(Conflict):
 class InvalidCursor(InvalidInput):
     """A pagination cursor was forged, tampered with or belongs to another listing."""
 
-    default_message = "That page link is invalid or has been altered. Start again from the first page."
+    default_message = (
+        "That page link is invalid or has been altered, or belongs to another search, filter, order or page size. "
+        "Start again from the first page."
+    )
 
 
 class UploadTooLarge(TooLarge):
@@ -68,3 +71,25 @@ class ProcessingInterrupted(StorageUnavailable):
         "Storage stopped answering while the file was being checked. Nothing was deleted: "
         "it stays pending and can be checked again in a minute."
     )
+
+
+class InvalidRequestBody(InvalidInput):
+    """The JSON API's request body is not JSON, not an object, or not the shape an endpoint takes."""
+
+
+class InvalidMediaType(InvalidInput):
+    """The declared content type is not a bare RFC 6838 media type."""
+
+    default_message = "Give a media type such as image/jpeg, with no parameters or spaces."
+
+
+class InvalidPartNumbers(InvalidInput):
+    """Part numbers outside S3's range, repeated, or none at all."""
+
+
+class TooManyParts(TooLarge):
+    """More parts in one request than the portal handles at once."""
+
+
+class RequestTooLarge(TooLarge):
+    """The request body is over Django's DATA_UPLOAD_MAX_MEMORY_SIZE."""

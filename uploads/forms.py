@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -9,14 +10,64 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
+from uploads.metadata import BIDI_EXPLICIT, parse_media_type
 from uploads.models import Kind, Status
 
 PAGE_SIZES = (10, 25, 50, 100)
+# Characters a caption may hold that a name may not.
+LINE_BREAKS = frozenset("\t\n\r")
+
+
+def valid_unicode(value: str) -> None:
+    """Refuse lone surrogates, which a JSON string can carry but which are not text at all."""
+    if any("\ud800" <= char <= "\udfff" for char in value):
+        raise forms.ValidationError("This text is not valid Unicode (it holds a lone surrogate).", code="invalid")
+
+
+def visible_text(value: str, *, allowed: frozenset[str] = frozenset()) -> None:
+    """Refuse text with characters that are not shown or reorder what is: control
+    characters and the explicit bidi controls (and lone surrogates). The implicit marks
+    (U+200E, U+200F, U+061C) stay: right-to-left writing needs them."""
+    valid_unicode(value)
+    for char in value:
+        # NUL has Django's own message ("Null characters are not allowed.").
+        if char in allowed or char == "\x00":
+            continue
+        if char in BIDI_EXPLICIT or unicodedata.category(char) == "Cc":
+            raise forms.ValidationError(
+                "Remove the invisible control character U+%(code)s: it can hide or reorder what is shown.",
+                code="invalid",
+                params={"code": f"{ord(char):04X}"},
+            )
+
+
+def visible_multiline_text(value: str) -> None:
+    visible_text(value, allowed=LINE_BREAKS)
+
+
+class TextField(forms.CharField):
+    """Text and only text: from a JSON body, a number or a list is refused, not turned into text."""
+
+    def to_python(self, value: Any) -> str | None:
+        if value not in self.empty_values and not isinstance(value, str):
+            raise forms.ValidationError("Enter text (a JSON string).", code="invalid")
+        return super().to_python(value)
+
+
+class WholeNumberField(forms.IntegerField):
+    """A whole number from a JSON body: 12, never "12", 12.0 or true."""
+
+    def to_python(self, value: Any) -> int | None:
+        if value not in self.empty_values and (isinstance(value, bool) or not isinstance(value, int)):
+            raise forms.ValidationError("Enter a whole number (a JSON number such as 1024).", code="invalid")
+        return super().to_python(value)
 
 
 class MediaFieldsForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    caption = forms.CharField(max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    name = TextField(max_length=200, validators=[visible_text])
+    caption = TextField(
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=[visible_multiline_text]
+    )
 
 
 class UploadForm(MediaFieldsForm):
@@ -43,13 +94,38 @@ class UploadForm(MediaFieldsForm):
 class EditForm(MediaFieldsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The page shows no hidden field, so say what a bad version means where it shows.
+        if self.has_error("version"):
+            self.add_error(None, "This page was altered or is incomplete. Open the item again and edit it there.")
+        return cleaned
+
 
 class DirectUploadForm(MediaFieldsForm):
-    """What the browser declares before it sends a file straight to S3."""
+    """What the browser declares (as JSON) before it sends a file straight to S3.
 
-    filename = forms.CharField(max_length=255)
-    size = forms.IntegerField(min_value=1)
-    type = forms.CharField(max_length=255, required=False)
+    The filename keeps what it can: invisible characters are removed from it when the
+    item is recorded. The type, if given, must be a bare media type such as image/jpeg.
+    """
+
+    filename = TextField(max_length=255, validators=[valid_unicode])
+    size = WholeNumberField(min_value=1)
+    # Not stripped: a type with spaces or line breaks around it is refused, not repaired.
+    type = TextField(max_length=255, required=False, strip=False)
+
+    def clean_type(self) -> str:
+        declared: str = self.cleaned_data["type"]
+        if not declared:
+            return ""
+        media_type = parse_media_type(declared)
+        if media_type is None:
+            raise forms.ValidationError(
+                "Give a media type such as image/jpeg: a type and a subtype of letters, digits and !#$&^_.+-, "
+                "with no parameters or spaces.",
+                code="invalid",
+            )
+        return media_type
 
 
 class ListFilterForm(forms.Form):

@@ -6,9 +6,12 @@ Pure Python (filetype), so it runs on Lambda with no system packages.
 from __future__ import annotations
 
 import mimetypes
+import posixpath
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from types import ModuleType
 from typing import BinaryIO
 
@@ -53,6 +56,89 @@ def content_type_for(filename: str, declared: str | None) -> str:
     """The type a filename suggests, else the client's claim."""
     guessed, _ = mimetypes.guess_type(filename)
     return guessed or declared or "application/octet-stream"
+
+
+# RFC 6838 section 4.2: a media type is `type/subtype`, each a restricted-name of 1 to 127
+# characters. No parameters, spaces or line breaks: the type is signed into a POST policy
+# and sent as a header.
+_RESTRICTED_NAME = r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}"
+MEDIA_TYPE = re.compile(f"{_RESTRICTED_NAME}/{_RESTRICTED_NAME}")
+
+# Invisible characters that reorder the text around them (U+202E shows "photo\u202egpj.exe"
+# as "photoexe.jpg"): the explicit embeddings, overrides and isolates; and the implicit
+# marks, which only steer the text next to them (right-to-left writing uses them).
+BIDI_EXPLICIT = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = BIDI_EXPLICIT | frozenset("\u061c\u200e\u200f")
+# Control characters, lone surrogates and line or paragraph separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+MAX_FILENAME = 255
+
+# The extensions that agree with a type, where neither filetype nor Python's own table
+# has them right: plain text must not keep .bat or .pl, which Python lists for text/plain.
+_TEXT_EXTENSIONS = {"text/plain": (".txt", ".text"), "text/csv": (".csv",), "text/markdown": (".md", ".markdown")}
+
+
+def parse_media_type(value: str) -> str | None:
+    """`value` lower-cased if it is a bare RFC 6838 media type (`image/png`), else None."""
+    lowered = value.lower()
+    return lowered if value.isascii() and MEDIA_TYPE.fullmatch(lowered) else None
+
+
+def clean_filename(filename: str) -> str:
+    """The client's filename fit to offer as a download name: its last path segment
+    without control characters, bidi controls or lone surrogates, and not empty."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(char for char in name if not _hidden(char)).strip()
+    return kept[:MAX_FILENAME] if kept not in ("", ".", "..") else "file"
+
+
+def _hidden(char: str) -> bool:
+    return char in BIDI_CONTROLS or unicodedata.category(char) in _HIDDEN_CATEGORIES
+
+
+def filename_for_type(filename: str, content_type: str) -> str:
+    """`filename`, cleaned as by clean_filename, with an extension that agrees with
+    `content_type` (the sniffed type).
+
+    An extension that already names the type stays (`photo.jpeg` for image/jpeg); one
+    that names another type is replaced by the type's usual one (`evil.html` becomes
+    `evil.jpg`); anything else gets it appended (`scan` becomes `scan.pdf`,
+    `notes.v2` becomes `notes.v2.txt`). For a type with no known extension, an
+    extension naming another type is dropped.
+    """
+    name = clean_filename(filename)
+    stem, ext = posixpath.splitext(name)
+    agreeing = _extensions_for(content_type)
+    if ext.lower() in agreeing:
+        return name
+    if ext and _names_a_type(ext.lower()):
+        name = stem
+    usual = agreeing[0] if agreeing else ""
+    return name[: MAX_FILENAME - len(usual)] + usual
+
+
+def _extensions_for(content_type: str) -> tuple[str, ...]:
+    """The extensions that agree with the type, its usual one first."""
+    if content_type in _TEXT_EXTENSIONS:
+        return _TEXT_EXTENSIONS[content_type]
+    known = filetype.get_type(mime=content_type)
+    usual = (f".{known.extension}",) if known else ()
+    return tuple(dict.fromkeys((*usual, *_builtin_types().guess_all_extensions(content_type))))
+
+
+def _names_a_type(ext: str) -> bool:
+    return bool(
+        _builtin_types().guess_type(f"file{ext}")[0]
+        or filetype.get_type(ext=ext[1:])
+        or any(ext in extensions for extensions in _TEXT_EXTENSIONS.values())
+    )
+
+
+@lru_cache(maxsize=1)
+def _builtin_types() -> mimetypes.MimeTypes:
+    # Python's built-in table only, not the machine's /etc/mime.types: names must come
+    # out the same on Lambda as on a laptop.
+    return mimetypes.MimeTypes()
 
 
 def kind_for(content_type: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import re
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +14,9 @@ from pynamodb.expressions.condition import Condition
 from accounts.models import User
 from uploads.exceptions import InvalidCursor, MediaNotFound
 from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem
+
+# Media ids are ULIDs: 26 Crockford base32 characters, the first 0-7 (48 bits of time).
+MEDIA_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,7 @@ class MediaPage:
 
 def media_get_for_user(*, media_id: str, user: User) -> MediaItem:
     """The item if `user` may see it: its owner, or any admin."""
+    _require_media_id(media_id)
     try:
         item = MediaItem.get(media_id)
     except MediaItem.DoesNotExist as exc:
@@ -37,6 +43,7 @@ def media_get_for_user(*, media_id: str, user: User) -> MediaItem:
 
 def media_get_owned(*, media_id: str, user: User) -> MediaItem:
     """The item if `user` uploaded it: uploads in flight are their uploader's alone."""
+    _require_media_id(media_id)
     try:
         item = MediaItem.get(media_id, consistent_read=True)
     except MediaItem.DoesNotExist as exc:
@@ -44,6 +51,13 @@ def media_get_owned(*, media_id: str, user: User) -> MediaItem:
     if item.owner != user.username:
         raise MediaNotFound
     return item
+
+
+def _require_media_id(media_id: str) -> None:
+    # Anything but a ULID names nothing, so DynamoDB is not asked (nor handed a key over
+    # its 2,048-byte limit, which it would answer with an error, not "not found").
+    if not MEDIA_ID.fullmatch(media_id):
+        raise MediaNotFound
 
 
 def media_duplicates(item: MediaItem) -> list[MediaItem]:
@@ -82,8 +96,7 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     else:
         owner = query.owner if user.is_admin else user.username
         index, hash_key, hash_value = MediaItem.by_owner, "owner", owner
-    # A cursor only works in the listing it came from (same index, same owner, same order).
-    salt = f"uploads.cursor:{index.Meta.index_name}:{hash_value}:{query.oldest_first}"
+    salt = _cursor_salt(query, index=index.Meta.index_name, hash_value=hash_value)
     start_key = _decode_cursor(cursor, salt=salt) if cursor else None
     filters = _filters(query)
     # Filters drop items after DynamoDB reads them, so filtered queries read in batches
@@ -113,6 +126,14 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
         resume_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
     next_cursor = signing.dumps(resume_key, salt=salt, compress=True) if resume_key else None
     return MediaPage(items=items, next_cursor=next_cursor, read=read, searched_partly=searched_partly)
+
+
+def _cursor_salt(query: MediaQuery, *, index: str, hash_value: str) -> str:
+    """A cursor works only in the listing it came from: the same index and owner, and the
+    same query, every filter, date, order and page size of it. Only the read limit, a
+    server setting that does not change what the cursor points at, is left out."""
+    asked = {**asdict(query), "max_read": None, "index": index, "hash_value": hash_value}
+    return "uploads.cursor:" + json.dumps(asked, sort_keys=True, default=str)
 
 
 def _date_condition(query: MediaQuery) -> Condition | None:

@@ -19,8 +19,11 @@ from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
 from uploads import metadata, storage
 from uploads.exceptions import (
+    InvalidMediaType,
+    InvalidPartNumbers,
     ProcessingInterrupted,
     StaleEdit,
+    TooManyParts,
     UnsupportedMediaType,
     UploadFailed,
     UploadIncomplete,
@@ -29,13 +32,25 @@ from uploads.exceptions import (
     UploadStillPending,
     UploadTooLarge,
 )
-from uploads.metadata import ALLOWED_KINDS, SNIFF_BYTES, Unreadable, content_type_for, kind_for, sniff_content_type
+from uploads.metadata import (
+    ALLOWED_KINDS,
+    SNIFF_BYTES,
+    Unreadable,
+    clean_filename,
+    content_type_for,
+    kind_for,
+    parse_media_type,
+    sniff_content_type,
+)
 from uploads.models import Kind, MediaItem, Status
 from uploads.thumbnails import make_thumbnail
 
 logger = logging.getLogger(__name__)
 
+# S3 numbers an upload's parts 1 to 10,000; the portal signs at most 100 of them per
+# request, so no one request holds a worker for long.
 MAX_PARTS = 10_000
+MAX_PARTS_PER_REQUEST = 100
 
 
 def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile[bytes]) -> MediaItem:
@@ -90,7 +105,7 @@ def _new_item(
     item = MediaItem(
         id=media_id,
         owner=owner,
-        original_filename=filename,
+        original_filename=clean_filename(filename),
         s3_key=key,
         file_url=storage.object_url(key),
         content_type=content_type,
@@ -212,7 +227,11 @@ def direct_upload_create(
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     if size > limit:
         raise UploadTooLarge(f"The file is {size:,} bytes; uploads may be up to {limit:,} bytes.")
-    content_type = declared_type or content_type_for(filename, None)
+    filename = clean_filename(filename)
+    declared = parse_media_type(declared_type) if declared_type else None
+    if declared_type and declared is None:
+        raise InvalidMediaType
+    content_type = declared or content_type_for(filename, None)
     if kind_for(content_type) not in ALLOWED_KINDS:
         raise UnsupportedMediaType(f"{content_type} is not an image, video, audio file or document.")
     media_id = str(ULID())
@@ -240,14 +259,29 @@ def direct_upload_create(
 
 
 def direct_upload_sign_parts(*, item: MediaItem, part_numbers: list[int]) -> dict[int, str]:
-    """Presigned PUT URLs for these parts of the item's multipart upload."""
+    """Presigned PUT URLs for these parts of the item's multipart upload (at most
+    MAX_PARTS_PER_REQUEST of them)."""
+    direct_upload_check_part_numbers(part_numbers, most=MAX_PARTS_PER_REQUEST)
     _require_multipart(item)
-    if not part_numbers or any(not 1 <= number <= MAX_PARTS for number in part_numbers):
-        raise UploadIncomplete(f"Part numbers run from 1 to {MAX_PARTS:,}.")
     return {
         number: storage.multipart_part_url(item.s3_key, upload_id=item.upload_id, part_number=number)
         for number in part_numbers
     }
+
+
+def direct_upload_check_part_numbers(numbers: list[int], *, most: int) -> None:
+    """Refuse part numbers S3 would not take, repeats, none at all, or more than `most`."""
+    if not numbers:
+        raise InvalidPartNumbers("Give at least one part number.")
+    if len(numbers) > most:
+        raise TooManyParts(f"{len(numbers):,} parts is too many for one request: the limit is {most:,}.")
+    seen: set[int] = set()
+    for number in numbers:
+        if not 1 <= number <= MAX_PARTS:
+            raise InvalidPartNumbers(f"Part numbers run from 1 to {MAX_PARTS:,}.")
+        if number in seen:
+            raise InvalidPartNumbers(f"Part number {number} is given more than once.")
+        seen.add(number)
 
 
 def direct_upload_parts(*, item: MediaItem) -> list[storage.Part]:
@@ -350,6 +384,8 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
     for chunk in storage.iter_object(item.s3_key, size=size):
         digest.update(chunk)
     item.content_type, item.kind, item.size, item.sha256 = content_type, kind, size, digest.hexdigest()
+    # Downloads carry this name: its extension must agree with what the file really is.
+    item.original_filename = metadata.filename_for_type(item.original_filename, content_type)
     item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
     item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
 

@@ -24,6 +24,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import get_valid_filename
 
 from mediahub import aws
+from uploads import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,11 @@ def presigned_url(
         key,
         expires=expires,
         ResponseContentType=content_type,
-        ResponseContentDisposition=content_disposition_header(as_attachment=attachment, filename=filename) or "",
+        # Cleaned here too, for records made before names were cleaned at creation.
+        ResponseContentDisposition=content_disposition_header(
+            as_attachment=attachment, filename=metadata.clean_filename(filename)
+        )
+        or "",
     )
 
 

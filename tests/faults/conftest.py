@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Iterator
 
 import pytest
@@ -13,17 +12,24 @@ import requests
 
 from scripts import ministack
 from tests.faults.proxy import FaultProxy
+from tests.helpers import add_figure
 from tests.services import Emulator, manage, portal_env, signed_in
 
 PASSWORD = "Fault-suite-pass-3"  # noqa: S105
-# What the suite found, printed at the end of the run (see pytest_terminal_summary).
-FIGURES: Counter[str] = Counter()
+FAULT_FIGURES = ("faults injected", "5xx seen", "valid files lost", "ready without object", "orphans after reconcile")
 
 
 @pytest.fixture(autouse=True)
 def aws():
     """These tests talk to MiniStack over HTTP: no in-process moto here."""
     yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fault_figures() -> None:
+    """The suite's figures show in the run's summary even when they stay at 0."""
+    for name in FAULT_FIGURES:
+        add_figure(name, 0)
 
 
 @pytest.fixture(scope="session")
@@ -70,11 +76,3 @@ def faulty_portal(emulator: Emulator, proxy: FaultProxy) -> Iterator[str]:
 @pytest.fixture
 def person(faulty_portal: str) -> requests.Session:
     return signed_in(faulty_portal, "faulty", PASSWORD)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if not FIGURES:
-        return
-    terminalreporter.section("fault-injection figures")
-    for name in ("faults injected", "5xx seen", "valid files lost", "ready without object", "orphans after reconcile"):
-        terminalreporter.write_line(f"{name}: {FIGURES[name]}")

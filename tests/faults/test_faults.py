@@ -15,8 +15,8 @@ import pytest
 import requests
 
 from tests import media
-from tests.faults.conftest import FIGURES
 from tests.faults.proxy import FaultProxy
+from tests.helpers import add_figure
 from tests.services import Emulator, aws_client, manage
 
 pytestmark = pytest.mark.live
@@ -45,7 +45,7 @@ def finish(person: requests.Session, portal: str, media_id: str) -> requests.Res
 
 def _count(response: requests.Response) -> None:
     if response.status_code >= 500 and response.status_code != 503:
-        FIGURES["5xx seen"] += 1
+        add_figure("5xx seen", 1)
 
 
 def record(emulator: Emulator, media_id: str) -> dict[str, Any] | None:
@@ -71,7 +71,7 @@ def assert_stores_agree(emulator: Emulator, media_id: str) -> None:
     status = item["status"]["S"] if item else None
     if status == "ready":
         if objects != [item["s3_key"]["S"]]:
-            FIGURES["ready without object"] += 1
+            add_figure("ready without object", 1)
         assert objects == [item["s3_key"]["S"]]
         assert (thumbnail is not None) == (item["kind"]["S"] == "image")
     elif status in (None, "rejected"):
@@ -85,7 +85,7 @@ def test_a_stall_in_the_middle_of_a_check_keeps_the_file_and_the_check_completes
     media_id = created["item"]["id"]
     # The store stops answering when the checksum has read a quarter of the file.
     proxy.when_downloaded(len(BIG) // 4, proxy.pause)
-    FIGURES["faults injected"] += 1
+    add_figure("faults injected", 1)
 
     started = time.monotonic()
     stalled = finish(person, faulty_portal, media_id)
@@ -97,7 +97,7 @@ def test_a_stall_in_the_middle_of_a_check_keeps_the_file_and_the_check_completes
     assert waited < 29, "API Gateway would have cut the request off first"
     assert record(emulator, media_id)["status"]["S"] == "pending"
     if object_bytes(emulator, created["item"]["key"]) != BIG:
-        FIGURES["valid files lost"] += 1
+        add_figure("valid files lost", 1)
     assert object_bytes(emulator, created["item"]["key"]) == BIG
 
     again = finish(person, faulty_portal, media_id)
@@ -110,7 +110,7 @@ def test_a_stall_in_the_middle_of_a_check_keeps_the_file_and_the_check_completes
 def test_a_connection_cut_in_the_middle_of_a_check_is_resumed(person, faulty_portal, proxy: FaultProxy, emulator):
     created = create(person, faulty_portal, BIG, filename="cut.wav", content_type="audio/x-wav")
     proxy.when_downloaded(len(BIG) // 3, proxy.drop)
-    FIGURES["faults injected"] += 1
+    add_figure("faults injected", 1)
 
     response = finish(person, faulty_portal, created["item"]["id"])
 
@@ -120,7 +120,7 @@ def test_a_connection_cut_in_the_middle_of_a_check_is_resumed(person, faulty_por
 
 
 def test_a_stalled_store_fails_a_page_within_seconds_with_a_clear_503(person, faulty_portal, proxy: FaultProxy):
-    FIGURES["faults injected"] += 1
+    add_figure("faults injected", 1)
     with proxy.paused():
         started = time.monotonic()
         response = person.get(f"{faulty_portal}/", timeout=60)
@@ -206,7 +206,7 @@ def test_the_store_dying_during_a_form_upload_leaves_a_clear_answer_and_no_broke
     form = {"name": name, "caption": "", "csrfmiddlewaretoken": person.cookies["csrftoken"]}
     files = {"file": ("photo.jpg", JPEG, "image/jpeg")}
     timer = threading.Timer(delay, proxy.drop)
-    FIGURES["faults injected"] += 1
+    add_figure("faults injected", 1)
     timer.start()
     response = person.post(f"{faulty_portal}/upload/", data=form, files=files, allow_redirects=False, timeout=60)
     timer.join()
@@ -238,10 +238,10 @@ def test_after_reconcile_every_object_has_its_record_and_every_ready_record_its_
     pages = aws_client(emulator, "s3").get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
     keys = [obj["Key"] for page in pages for obj in page.get("Contents", [])]
     orphans = [key for key in keys if key.split("/")[1].removesuffix(".webp") not in records]
-    FIGURES["orphans after reconcile"] = len(orphans)
+    add_figure("orphans after reconcile", len(orphans))
     ready = [item for item in records.values() if item["status"]["S"] == "ready"]
     missing = [item["id"]["S"] for item in ready if item["s3_key"]["S"] not in keys]
-    FIGURES["ready without object"] += len(missing)
+    add_figure("ready without object", len(missing))
 
     assert (orphans, missing) == ([], [])
     assert all(item["status"]["S"] != "pending" for item in records.values())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -11,6 +12,8 @@ from django.test import Client
 
 from tests import media
 from tests.conftest import sign_in
+from uploads import services
+from uploads.exceptions import InvalidMediaType
 from uploads.models import MediaItem
 
 PNG = media.png()
@@ -98,6 +101,59 @@ def test_create_enforces_the_limits_and_writes_nothing(member_client, bucket_key
     assert message in response.json()["error"]
     assert list(MediaItem.scan()) == []
     assert bucket_keys() == []
+
+
+def test_the_declared_type_is_lower_cased_before_it_is_signed_into_the_policy(member_client):
+    created = create(member_client, type="IMAGE/PNG").json()
+
+    policy = json.loads(base64.b64decode(created["post"]["fields"]["policy"]))
+    assert {"Content-Type": "image/png"} in policy["conditions"]
+    assert MediaItem.get(created["item"]["id"]).content_type == "image/png"
+
+
+def test_the_service_refuses_a_malformed_type_whoever_calls_it():
+    with pytest.raises(InvalidMediaType):
+        services.direct_upload_create(
+            owner="alice", name="x", caption="", filename="a.png", size=10, declared_type="image/png\r\nX-Evil: 1"
+        )
+
+    assert list(MediaItem.scan()) == []
+
+
+def test_bidi_and_control_characters_never_reach_the_download_name(member_client):
+    created = create(member_client, filename="invoice\u202egnp.exe\x1b").json()
+    post_to_s3(created, PNG)
+    finish(member_client, created["item"]["id"])
+
+    download = member_client.get(f"/media/{created['item']['id']}/download/")
+
+    # Cleaned of the controls, and named for what the bytes really are (a PNG).
+    assert MediaItem.get(created["item"]["id"]).original_filename == "invoicegnp.png"
+    disposition = parse_qs(urlsplit(download["Location"]).query)["response-content-disposition"][0]
+    assert disposition == 'attachment; filename="invoicegnp.png"'
+
+
+def test_right_to_left_names_keep_their_direction_marks(member_client):
+    name = "\u05ea\u05de\u05d5\u05e0\u05d4\u200f 2024"  # "picture", a right-to-left mark, 2024
+
+    created = create(member_client, name=name, caption=f"{name}\n\t{name}")
+
+    assert created.status_code == 201
+    item = MediaItem.get(created.json()["item"]["id"])
+    assert (item.name, item.caption) == (name, f"{name}\n\t{name}")
+
+
+def test_a_hundred_parts_sign_in_one_request_up_to_part_10000(member_client, settings):
+    settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES = 1024
+    created = create(member_client, filename="clip.mp4", type="video/mp4", size=10_000_000).json()
+    url = f"/api/uploads/{created['item']['id']}/parts/"
+
+    hundred = member_client.post(url, {"part_numbers": list(range(1, 101))}, "application/json")
+    last = member_client.post(url, {"part_numbers": [10_000]}, "application/json")
+
+    assert hundred.status_code == 200
+    assert sorted(map(int, hundred.json()["urls"])) == list(range(1, 101))
+    assert list(last.json()["urls"]) == ["10000"]
 
 
 def test_finish_rejects_a_smaller_file_than_declared_and_deletes_it(member_client, bucket_keys, s3, settings):

@@ -61,7 +61,7 @@ def test_tampered_cursor_answers_400(member_client, settings):
     response = member_client.get("/", {"cursor": cursor[:-3] + "abc"})
 
     assert response.status_code == 400
-    assert b"That page link is invalid or has been altered." in response.content
+    assert b"That page link is invalid or has been altered," in response.content
 
 
 def test_a_cursor_from_someone_elses_listing_is_refused(member_client, admin_client, settings):

@@ -275,3 +275,13 @@ def test_clients_give_up_within_a_few_seconds_by_default():
 
 def test_assembling_a_multipart_upload_may_take_longer():
     assert aws.s3(read_seconds=25).meta.config.read_timeout == 25
+
+
+def test_a_polyglot_named_html_downloads_under_the_name_of_what_it_really_is(aws):
+    item = pending_upload(JPEG + b"<script>alert(1)</script>", filename="evil\u202egpj.html", content_type="image/jpeg")
+
+    checked = services.media_process(item=item)
+
+    assert (checked.status, checked.content_type) == (Status.READY, "image/jpeg")
+    assert checked.original_filename == "evilgpj.jpg"
+    assert record(item.id).original_filename == "evilgpj.jpg"
