@@ -23,7 +23,8 @@ from mediahub.http import PortalRequest
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-# Checked against when the username is unknown, so a miss costs as long as a hit.
+# Checked against when the username is unknown: Django then runs the hasher on a
+# random password, so a miss costs as long as a hit.
 _UNUSABLE_HASH = make_password(None)
 
 
@@ -85,17 +86,24 @@ def user_authenticate(*, username: str, password: str, address: str) -> User:
     keys = (f"username:{normalize_username(username)}", f"address:{address}")
     now = timezone.now()
     _raise_if_throttled(keys, now=now)
-    try:
-        user = user_get(username)
-    except UserNotFound:
-        check_password(password, _UNUSABLE_HASH)
-        user = None
-    if user is None or not user.is_active or not check_password(password, user.password):
+    user = _user_matching(username=username, password=password)
+    if user is None:
         for key in keys:
             _record_failure(key, now=now)
         raise InvalidCredentials
     LoginFailures(key=keys[0]).delete()
     return user
+
+
+def _user_matching(*, username: str, password: str) -> User | None:
+    """The active user with this password, or None. The hasher runs exactly once whether the
+    user is unknown, inactive, or gave a wrong or the right password: timing tells nothing."""
+    try:
+        user: User | None = user_get(username)
+    except UserNotFound:
+        user = None
+    matches = check_password(password, user.password if user is not None else _UNUSABLE_HASH)
+    return user if user is not None and user.is_active and matches else None
 
 
 def login(request: PortalRequest, user: User) -> None:
