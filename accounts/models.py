@@ -97,7 +97,9 @@ class SessionRecord(Model):
 
 
 class LoginFailures(Model):
-    """Failed sign-ins for one username or one client address within a window."""
+    """Sign-in attempts for one username or one client address within a window: each is
+    counted before its password is checked, and a successful one is taken off again
+    (accounts.throttling)."""
 
     Meta = table_meta("throttle")
 
