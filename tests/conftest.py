@@ -14,6 +14,7 @@ from moto import mock_aws
 
 from accounts.models import TABLES as ACCOUNT_TABLES
 from accounts.models import Role
+from tests import dynamodb_limits
 from tests.factories import PASSWORD, UserFactory
 from uploads.models import TABLES as UPLOAD_TABLES
 
@@ -96,3 +97,14 @@ def member_client(member) -> Client:
 @pytest.fixture
 def admin_client(admin) -> Client:
     return sign_in(Client(), admin.username)
+
+
+@pytest.fixture
+def dynamodb_key_limit(aws):
+    """DynamoDB refuses key values over 2,048 bytes (sort keys 1,024) as AWS does, with a
+    ValidationException; moto does not check them on reads (tests/dynamodb_limits.py)."""
+    dynamodb_limits.enforce()
+    dynamodb_limits.renew_clients()
+    yield
+    dynamodb_limits.stop()
+    dynamodb_limits.renew_clients()
