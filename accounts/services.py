@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
@@ -13,7 +14,7 @@ from pynamodb.exceptions import PutError
 
 from accounts import throttling
 from accounts.exceptions import InvalidCredentials, UsernameTaken, UserNotFound
-from accounts.models import Role, SessionRecord, User
+from accounts.models import USERNAME_MAX_LENGTH, Role, SessionRecord, User
 from accounts.selectors import normalize_username, user_get
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
 from mediahub.aws import condition_failed
@@ -28,7 +29,10 @@ _UNUSABLE_HASH = make_password(None)
 
 
 def user_create(*, username: str, password: str, email: str = "", role: str = Role.MEMBER) -> User:
-    """Create a user; the password must pass the configured validators."""
+    """Create a user; the username must fit USERNAME_MAX_LENGTH and the password pass the
+    configured validators."""
+    if len(normalize_username(username)) > USERNAME_MAX_LENGTH:
+        raise ValidationError(f"A username has at most {USERNAME_MAX_LENGTH} characters.")
     user = User(
         username=normalize_username(username),
         email=email.strip(),
