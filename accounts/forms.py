@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import Role
+from accounts.models import USERNAME_MAX_LENGTH, Role
 
 USERNAME_VALIDATOR_MESSAGE = "Use letters, digits and @ . + - _ only."
 # Hints for password managers.
@@ -16,7 +16,7 @@ NEW = {"autocomplete": "new-password"}
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        max_length=USERNAME_MAX_LENGTH, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
     password = forms.CharField(strip=False, widget=forms.PasswordInput(CURRENT))
 
@@ -40,7 +40,7 @@ class SetPasswordForm(forms.Form):
 class UserCreateForm(forms.Form):
     username = forms.RegexField(
         regex=r"^[\w.@+-]+\Z",
-        max_length=150,
+        max_length=USERNAME_MAX_LENGTH,
         error_messages={"invalid": USERNAME_VALIDATOR_MESSAGE},
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )

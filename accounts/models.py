@@ -16,6 +16,10 @@ from pynamodb.models import Model
 
 from mediahub.aws import table_meta
 
+# Longer usernames cannot be created, so looking one up needs no DynamoDB read (whose
+# keys stop at 2,048 bytes).
+USERNAME_MAX_LENGTH = 150
+
 
 class Role(TextChoices):
     """What a user may do: members see their own media, admins everybody's and the users."""
@@ -97,7 +101,9 @@ class SessionRecord(Model):
 
 
 class LoginFailures(Model):
-    """Failed sign-ins for one username or one client address within a window."""
+    """Sign-in attempts for one username or one client address within a window: each is
+    counted before its password is checked, and a successful one is taken off again
+    (accounts.throttling)."""
 
     Meta = table_meta("throttle")
 

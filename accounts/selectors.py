@@ -6,7 +6,7 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.utils.crypto import constant_time_compare
 
 from accounts.exceptions import UserNotFound
-from accounts.models import Role, User
+from accounts.models import USERNAME_MAX_LENGTH, Role, User
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
 
 
@@ -15,8 +15,12 @@ def normalize_username(username: str) -> str:
 
 
 def user_get(username: str) -> User:
+    """The user with this username (any case); UserNotFound if there is none."""
+    username = normalize_username(username)
+    if len(username) > USERNAME_MAX_LENGTH:
+        raise UserNotFound
     try:
-        return User.get(normalize_username(username))
+        return User.get(username)
     except User.DoesNotExist as exc:
         raise UserNotFound from exc
 

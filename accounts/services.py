@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
-from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTaken, UserNotFound
-from accounts.models import LoginFailures, Role, SessionRecord, User
+from accounts import throttling
+from accounts.exceptions import InvalidCredentials, UsernameTaken, UserNotFound
+from accounts.models import USERNAME_MAX_LENGTH, Role, SessionRecord, User
 from accounts.selectors import normalize_username, user_get
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
 from mediahub.aws import condition_failed
@@ -23,12 +23,16 @@ from mediahub.http import PortalRequest
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
 
-# Checked against when the username is unknown, so a miss costs as long as a hit.
+# Checked against when the username is unknown: Django then runs the hasher on a
+# random password, so a miss costs as long as a hit.
 _UNUSABLE_HASH = make_password(None)
 
 
 def user_create(*, username: str, password: str, email: str = "", role: str = Role.MEMBER) -> User:
-    """Create a user; the password must pass the configured validators."""
+    """Create a user; the username must fit USERNAME_MAX_LENGTH and the password pass the
+    configured validators."""
+    if len(normalize_username(username)) > USERNAME_MAX_LENGTH:
+        raise ValidationError(f"A username has at most {USERNAME_MAX_LENGTH} characters.")
     user = User(
         username=normalize_username(username),
         email=email.strip(),
@@ -81,21 +85,28 @@ def user_end_sessions(*, username: str) -> None:
 
 
 def user_authenticate(*, username: str, password: str, address: str) -> User:
-    """The active user with these credentials, counting failures per username and address."""
-    keys = (f"username:{normalize_username(username)}", f"address:{address}")
-    now = timezone.now()
-    _raise_if_throttled(keys, now=now)
-    try:
-        user = user_get(username)
-    except UserNotFound:
-        check_password(password, _UNUSABLE_HASH)
-        user = None
-    if user is None or not user.is_active or not check_password(password, user.password):
-        for key in keys:
-            _record_failure(key, now=now)
+    """The active user with these credentials. The attempt is first reserved against the
+    username's and the address's throttle (LoginThrottled when either is used up); a
+    success clears the username's count and gives the address its attempt back."""
+    username_key, address_key = f"username:{normalize_username(username)}", f"address:{address}"
+    _, address_attempt = throttling.login_attempts_reserve((username_key, address_key), now=timezone.now())
+    user = _user_matching(username=username, password=password)
+    if user is None:
         raise InvalidCredentials
-    LoginFailures(key=keys[0]).delete()
+    throttling.login_failures_reset(username_key)
+    throttling.login_attempt_release(address_attempt)
     return user
+
+
+def _user_matching(*, username: str, password: str) -> User | None:
+    """The active user with this password, or None. The hasher runs exactly once whether the
+    user is unknown, inactive, or gave a wrong or the right password: timing tells nothing."""
+    try:
+        user: User | None = user_get(username)
+    except UserNotFound:
+        user = None
+    matches = check_password(password, user.password if user is not None else _UNUSABLE_HASH)
+    return user if user is not None and user.is_active and matches else None
 
 
 def login(request: PortalRequest, user: User) -> None:
@@ -117,27 +128,3 @@ def session_renew_after_password_change(request: HttpRequest, user: User) -> Non
     """Keep the current session signed in after its own user changed password."""
     request.session.cycle_key()
     request.session[SESSION_HASH_KEY] = user.session_auth_hash()
-
-
-def _window() -> timedelta:
-    return timedelta(seconds=settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
-
-
-def _raise_if_throttled(keys: tuple[str, ...], *, now: datetime) -> None:
-    for record in LoginFailures.batch_get(keys):
-        window_end = record.window_start + _window()
-        if record.failures >= settings.MEDIAHUB_LOGIN_MAX_FAILURES and now < window_end:
-            raise LoginThrottled(retry_after=int((window_end - now).total_seconds()) + 1)
-
-
-def _record_failure(key: str, *, now: datetime) -> None:
-    """Count one failure in the current window, or start a new window."""
-    try:
-        LoginFailures(key=key).update(
-            actions=[LoginFailures.failures.add(1)],
-            condition=LoginFailures.window_start > now - _window(),
-        )
-    except UpdateError as exc:
-        if not condition_failed(exc):
-            raise
-        LoginFailures(key=key, failures=1, window_start=now, expires_at=now + _window()).save()

@@ -7,9 +7,10 @@ logout or deactivation deleted meanwhile.
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, TypeGuard
 
-from django.contrib.sessions.backends.base import CreateError, SessionBase, UpdateError
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
 from django.utils import timezone
 from pynamodb.exceptions import PutError
 
@@ -18,11 +19,22 @@ from mediahub.aws import condition_failed
 
 SESSION_USER_KEY = "_auth_username"
 SESSION_HASH_KEY = "_auth_user_hash"
+# What Django's SessionBase makes: 32 characters of VALID_KEY_CHARS ([a-z0-9]).
+SESSION_KEY_PATTERN = re.compile(f"[{re.escape(VALID_KEY_CHARS)}]{{32}}")
+
+
+def well_formed(session_key: str | None) -> TypeGuard[str]:
+    """Whether `session_key` could be one this engine made. Anything else in a cookie is no
+    session, decided without asking DynamoDB, which refuses keys over 2,048 bytes."""
+    return session_key is not None and SESSION_KEY_PATTERN.fullmatch(session_key) is not None
 
 
 class SessionStore(SessionBase):
     # django-stubs leaves out SessionBase's private helpers (_get_session and friends),
     # which Django's own backends call as this one does; hence the ignores below.
+
+    def _validate_session_key(self, key: str | None) -> bool:
+        return well_formed(key)
 
     def load(self) -> dict[str, Any]:
         record = self._get_record(self.session_key)
@@ -68,7 +80,7 @@ class SessionStore(SessionBase):
 
     def delete(self, session_key: str | None = None) -> None:
         session_key = session_key or self.session_key
-        if session_key is None:
+        if not well_formed(session_key):
             return
         SessionRecord(session_key=session_key).delete()
 
@@ -78,7 +90,7 @@ class SessionStore(SessionBase):
 
     @staticmethod
     def _get_record(session_key: str | None) -> SessionRecord | None:
-        if not session_key:
+        if not well_formed(session_key):
             return None
         try:
             record = SessionRecord.get(session_key, consistent_read=True)

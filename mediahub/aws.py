@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -79,6 +80,21 @@ def _cached_client(service: str, region: str, endpoint_url: str | None, waits: P
         endpoint_url=endpoint_url,
         config=config,
     )
+
+
+def s3_browser_origins() -> tuple[str, ...]:
+    """Where browsers reach the media bucket through the URLs the S3 client signs (files,
+    thumbnails, upload POSTs and parts): a local endpoint's own origin (path-style), else
+    the bucket's virtual host. boto3 signs us-east-1 on the global host and other regions
+    on their regional one; both us-east-1 forms are listed, in case boto3 moves."""
+    from django.conf import settings
+
+    if settings.AWS_ENDPOINT_URL:
+        endpoint = urlsplit(settings.AWS_ENDPOINT_URL)
+        return (f"{endpoint.scheme}://{endpoint.netloc}",)
+    bucket, region = settings.MEDIAHUB_BUCKET, settings.AWS_REGION
+    regional = f"https://{bucket}.s3.{region}.amazonaws.com"
+    return (f"https://{bucket}.s3.amazonaws.com", regional) if region == "us-east-1" else (regional,)
 
 
 def table_meta(name: str) -> MetaProtocol:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.urls import include, path
 
+handler404 = "mediahub.middleware.page_not_found"
+
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("uploads.urls")),

@@ -82,7 +82,7 @@ def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subpro
     process = subprocess.Popen([str(BINARY)], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_answering(f"http://127.0.0.1:{port}/_ministack/health", process=process)
-    except Exception:
+    except BaseException:  # a failed start, or Ctrl-C (or make run's SIGTERM/SIGHUP) during it
         stop(process)
         raise
     (state_dir / "ministack.pid").write_text(str(process.pid))

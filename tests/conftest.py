@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import json
 import os
-import re
-from collections.abc import Iterator
-from typing import Any
 
 import boto3
-import botocore.handlers
 import pytest
-from botocore.exceptions import ClientError
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
@@ -21,6 +14,7 @@ from moto import mock_aws
 
 from accounts.models import TABLES as ACCOUNT_TABLES
 from accounts.models import Role
+from tests import dynamodb_limits
 from tests.factories import PASSWORD, UserFactory
 from tests.helpers import FIGURES
 from uploads.models import TABLES as UPLOAD_TABLES
@@ -112,49 +106,12 @@ def admin_client(admin) -> Client:
     return sign_in(Client(), admin.username)
 
 
-# AWS refuses a key attribute value over 2,048 bytes with a ValidationException; moto
-# answers such reads as if the key were fine.
-DYNAMODB_KEY_LIMIT = 2048
-
-
 @pytest.fixture
-def dynamodb_key_limit(monkeypatch) -> Iterator[None]:
-    """Make DynamoDB refuse key values over 2,048 bytes, as AWS does: GetItem, UpdateItem,
-    DeleteItem, batch and transaction keys, a query's key condition. (Not PutItem: which
-    of an item's attributes are keys is the table's business.)"""
-    guard = ("before-call.dynamodb", _refuse_long_keys)
-    # Clients made from now on get the guard with botocore's built-in handlers (as they
-    # get moto's), and PynamoDB's clients made before now get it directly.
-    monkeypatch.setattr(botocore.handlers, "BUILTIN_HANDLERS", [*botocore.handlers.BUILTIN_HANDLERS, guard])
-    models = (*UPLOAD_TABLES, *ACCOUNT_TABLES)
-    clients = [model._connection.connection.client for model in models if model._connection]
-    for client in clients:
-        client.meta.events.register(*guard, unique_id="dynamodb_key_limit")
+def dynamodb_key_limit(aws):
+    """DynamoDB refuses key values over 2,048 bytes (sort keys 1,024) as AWS does, with a
+    ValidationException; moto does not check them on reads (tests/dynamodb_limits.py)."""
+    dynamodb_limits.enforce()
+    dynamodb_limits.renew_clients()
     yield
-    for client in clients:
-        client.meta.events.unregister(guard[0], unique_id="dynamodb_key_limit")
-
-
-def _refuse_long_keys(params: dict[str, Any], model: Any, **_: Any) -> None:
-    for value in _key_values(json.loads(params["body"] or b"{}")):
-        size = len(base64.b64decode(value["B"])) if "B" in value else len(value.get("S", "").encode())
-        if size > DYNAMODB_KEY_LIMIT:
-            message = "One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit"
-            raise ClientError({"Error": {"Code": "ValidationException", "Message": message}}, model.name)
-
-
-def _key_values(request: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    for name, value in request.items():
-        if name == "Key":
-            yield from value.values()
-        elif name == "Keys":
-            for key in value:
-                yield from key.values()
-        elif isinstance(value, dict):
-            yield from _key_values(value)
-        elif isinstance(value, list):
-            for entry in value:
-                if isinstance(entry, dict):
-                    yield from _key_values(entry)
-    for placeholder in re.findall(r":\w+", request.get("KeyConditionExpression", "")):
-        yield request["ExpressionAttributeValues"][placeholder]
+    dynamodb_limits.stop()
+    dynamodb_limits.renew_clients()

@@ -43,7 +43,14 @@ def media_list(request: AuthedRequest) -> HttpResponse:
     response = render(request, "uploads/list.html", _list_context(request, filters, page))
     if request.GET.get("view") == _layout(request):
         # Remember the choice, for a year, for this browser.
-        response.set_cookie(VIEW_COOKIE, _layout(request), max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            VIEW_COOKIE,
+            _layout(request),
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=settings.SECURE_COOKIES,
+        )
     return response
 
 

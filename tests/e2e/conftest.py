@@ -41,8 +41,13 @@ def page(browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
+    # Chromium reports what the Content-Security-Policy blocked on the console.
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
     yield page
     context.close()
+    blocked = [text for text in console if "Content Security Policy" in text]
+    assert blocked == [], "the portal's pages broke their own Content-Security-Policy"
 
 
 def sign_in_as_new_user(page: Page, portal: str, emulator, username: str) -> None:

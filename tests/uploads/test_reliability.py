@@ -253,6 +253,22 @@ def test_a_stalled_store_answers_503_that_says_so_without_touching_it_again(aws,
     assert "Storage is not answering right now; nothing was changed." in response.content.decode()
 
 
+def test_a_stalled_store_answers_503_even_for_an_unknown_address(aws, faults, member_client):
+    faults.fail("GetItem", error=timeout)
+
+    response = member_client.get("/no/such/page/")
+
+    assert response.status_code == 503
+    assert "Storage is not answering right now" in response.content.decode()
+
+
+def test_an_unknown_address_is_still_a_404_when_storage_answers(aws, member_client):
+    response = member_client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert "There is nothing here, or it is not yours to see." in response.content.decode()
+
+
 def test_a_stalled_store_answers_the_json_api_with_503(aws, faults, member_client):
     item = pending_upload(JPEG, filename="photo.jpg", content_type="image/jpeg")
     faults.fail("HeadObject", error=unreachable)

@@ -1,0 +1,113 @@
+"""Sign-in throttling: every attempt is reserved in DynamoDB before its password is checked.
+
+One counter per username and one per client address hold the attempts of their current
+window (`accounts.models.LoginFailures`). Reserving is a single conditional write, so
+however many guesses arrive at once, at most MEDIAHUB_LOGIN_MAX_FAILURES of them per
+window get as far as the (slow) password hasher; the rest are throttled first. A
+successful sign-in gives its reservation back, so a good password never locks anyone out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from pynamodb.exceptions import PutError, UpdateError
+
+from accounts.exceptions import LoginThrottled
+from accounts.models import LoginFailures
+from mediahub.aws import condition_failed
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """One attempt counted under `key`, in the window that began at `window_start`."""
+
+    key: str
+    window_start: datetime
+
+
+def login_attempts_reserve(keys: Sequence[str], *, now: datetime) -> list[Reservation]:
+    """Count one attempt under every key, or under none: LoginThrottled if any key's
+    window is used up (the reservations already made are given back)."""
+    reservations: list[Reservation] = []
+    try:
+        for key in keys:
+            reservations.append(_reserve(key, now=now))
+    except LoginThrottled:
+        for reservation in reservations:
+            login_attempt_release(reservation)
+        raise
+    return reservations
+
+
+def login_attempt_release(reservation: Reservation) -> None:
+    """Give an attempt back to its window; nothing to do once a new window has begun."""
+    try:
+        LoginFailures(key=reservation.key).update(
+            actions=[LoginFailures.failures.add(-1)],
+            condition=(LoginFailures.window_start == reservation.window_start) & (LoginFailures.failures > 0),
+        )
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def login_failures_reset(key: str) -> None:
+    """Forget every attempt counted under `key` (its owner has just proved the password)."""
+    LoginFailures(key=key).delete()
+
+
+def _window() -> timedelta:
+    return timedelta(seconds=settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
+
+
+def _reserve(key: str, *, now: datetime) -> Reservation:
+    # Two rounds: a concurrent attempt may start the new window between our two writes,
+    # and then counting into that window succeeds the second time.
+    for _ in range(2):
+        window_start = _count_in_running_window(key, now=now) or _start_window(key, now=now)
+        if window_start is not None:
+            return Reservation(key=key, window_start=window_start)
+    raise LoginThrottled(retry_after=_retry_after(key, now=now))
+
+
+def _count_in_running_window(key: str, *, now: datetime) -> datetime | None:
+    """Add the attempt to a window that still runs and has room; that window's start, or None."""
+    record = LoginFailures(key=key)
+    running = LoginFailures.window_start > now - _window()
+    has_room = LoginFailures.failures < settings.MEDIAHUB_LOGIN_MAX_FAILURES
+    try:
+        record.update(actions=[LoginFailures.failures.add(1)], condition=running & has_room)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return record.window_start
+
+
+def _start_window(key: str, *, now: datetime) -> datetime | None:
+    """Start a new window holding the attempt, unless a window still runs; its start, or None."""
+    record = LoginFailures(key=key, failures=1, window_start=now, expires_at=now + _window())
+    absent_or_over = LoginFailures.key.does_not_exist() | (LoginFailures.window_start <= now - _window())
+    try:
+        record.save(condition=absent_or_over)
+    except PutError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    return now
+
+
+def _retry_after(key: str, *, now: datetime) -> int:
+    """Whole seconds until the full window of `key` ends (a window that a concurrent
+    attempt started just after `now` still counts as one window long at most)."""
+    try:
+        record = LoginFailures.get(key, consistent_read=True)
+    except LoginFailures.DoesNotExist:
+        return 1
+    remaining = (record.window_start + _window() - now).total_seconds()
+    return min(settings.MEDIAHUB_LOGIN_WINDOW_SECONDS, max(1, math.ceil(remaining)))
