@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import SessionRecord
-from tests.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.helpers import sign_in
+
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_with_next_kept(client):

@@ -7,8 +7,8 @@ from django.contrib.auth.hashers import check_password
 from django.test import Client
 
 from accounts.selectors import user_get
-from tests.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.helpers import sign_in
 
 
 def test_admin_creates_a_member_who_can_then_sign_in(admin_client):

@@ -9,13 +9,10 @@ import subprocess
 import sys
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
 from scripts import ministack
 from tests import media
-
-pytestmark = pytest.mark.live
 
 PNG_BYTES = media.png()
 

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests import media
 from tests.services import manage, s3_client, signed_in
-
-pytestmark = pytest.mark.live
 
 ADMIN_PASSWORD = "Live-admin-pass-31"  # noqa: S105
 JPEG_BYTES = media.jpeg(200, 150)

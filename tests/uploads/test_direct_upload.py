@@ -10,7 +10,7 @@ import requests
 from django.test import Client
 
 from tests import media
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from uploads.models import MediaItem
 
 PNG = media.png()

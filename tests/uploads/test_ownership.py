@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import sign_in
 from tests.factories import MediaItemFactory
+from tests.helpers import sign_in
 from uploads.models import MediaItem
 
 
