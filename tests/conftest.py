@@ -29,11 +29,11 @@ os.environ.update(
 install_guard()
 
 TESTS = Path(__file__).resolve().parent
-# Layers that need more than this process, by folder or file, and the markers they carry.
+# Layers that need more than this process, by folder or file, and the markers they add.
 # `live` means a real MiniStack over HTTP; `make test-fast` runs everything else.
 LAYERS = {
     "live": ("live",),
-    "live/test_deploy_local.py": ("live", "deploy"),
+    "live/test_deploy_local.py": ("deploy",),
     "e2e": ("live", "e2e"),
 }
 
@@ -45,6 +45,7 @@ def pytest_configure(config: pytest.Config) -> None:
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if not item.path.is_relative_to(TESTS):
