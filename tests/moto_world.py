@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
+import boto3
 import botocore.handlers
 from django.conf import settings
 from django.core.management import call_command
@@ -64,7 +65,8 @@ class MotoWorld:
     def empty(self) -> None:
         """Remove every item, object and multipart upload, and any table or bucket a test
         added; put back what a test deleted."""
-        dynamodb, s3 = aws.client("dynamodb"), aws.client("s3")
+        dynamodb = boto3.client("dynamodb", region_name=settings.AWS_REGION)
+        s3 = boto3.client("s3", region_name=settings.AWS_REGION)
         wanted = {model.Meta.table_name for model in aws.table_models()}
         present = set(dynamodb.list_tables()["TableNames"])
         for table in present - wanted:
