@@ -55,6 +55,11 @@ $(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
 run: install
 	@$(LOCAL_ENV) $(PY) scripts/run_local.py
 
+# The unit layer alone (moto in-process; no MiniStack, browser or deploy): the quick loop.
+.PHONY: test-fast
+test-fast: $(VENV)/.installed
+	$(TEST_ENV) $(PY) -m pytest -m "not live and not e2e and not deploy" $(PYTEST_ARGS)
+
 test: install test-tools
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -1,23 +1,21 @@
-"""Shared fixtures: moto in-process AWS with the real bucket and tables, users, sign-in."""
+"""Shared fixtures: moto's in-process AWS with the real bucket and tables, users, sign-in;
+the test layers as markers."""
 
 from __future__ import annotations
 
-import io
 import os
+from pathlib import Path
 
 import boto3
 import pytest
 from django.conf import settings as django_settings
-from django.core.management import call_command
 from django.test import Client
-from moto import mock_aws
 
-from accounts.models import TABLES as ACCOUNT_TABLES
 from accounts.models import Role
 from tests import dynamodb_limits
-from tests.factories import PASSWORD, UserFactory
-from tests.helpers import FIGURES
-from uploads.models import TABLES as UPLOAD_TABLES
+from tests.factories import UserFactory
+from tests.helpers import FIGURES, sign_in
+from tests.moto_world import WORLD, install_guard
 
 pytest_plugins = ["tests.services", "tests.fault_injection"]
 
@@ -29,11 +27,23 @@ os.environ.update(
     AWS_SESSION_TOKEN="testing",  # noqa: S105
     AWS_DEFAULT_REGION="us-east-1",
 )
+install_guard()
+
+TESTS = Path(__file__).resolve().parent
+# Layers that need more than this process, by folder or file, and the markers they add.
+# `live` means a real MiniStack over HTTP; `make test-fast` runs everything else.
+LAYERS = {
+    "live": ("live",),
+    "live/test_deploy_local.py": ("deploy",),
+    "e2e": ("live", "e2e"),
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if django_settings.AWS_ENDPOINT_URL:
         raise pytest.UsageError("Unset AWS_ENDPOINT_URL: the tests run against moto (use `make test`).")
+    # Production's slow hash is the point there and only costs time here.
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -42,25 +52,43 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(", ".join(f"{name}: {count}" for name, count in FIGURES.items()))
 
 
-def _reset_pynamodb_connections() -> None:
-    # PynamoDB caches a connection per model; a new moto world needs new ones (PynamoDB #1167).
-    for model in (*UPLOAD_TABLES, *ACCOUNT_TABLES):
-        model._connection = None
+@pytest.hookimpl(tryfirst=True)  # before -m selects by these markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.path.is_relative_to(TESTS):
+            continue
+        relative = item.path.relative_to(TESTS).as_posix()
+        for prefix, markers in LAYERS.items():
+            if relative == prefix or relative.startswith(f"{prefix}/"):
+                for marker in markers:
+                    item.add_marker(marker)
+    # moto's world lives through the unit layer; the live tests come after it, with moto off.
+    items.sort(key=lambda item: item.get_closest_marker("live") is not None)
 
 
-@pytest.fixture(autouse=True)
-def aws(settings):
-    """A fresh in-process AWS per test, with the bucket and tables `setup_aws` makes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with mock_aws():
-        _reset_pynamodb_connections()
-        call_command("setup_aws", stdout=io.StringIO())
-        yield
-    _reset_pynamodb_connections()
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("live"):
+        # They talk to MiniStack with boto3 and requests: an active moto would intercept both.
+        WORLD.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_world():
+    """moto's world, built when a test first asks for AWS and stopped at the end."""
+    yield WORLD
+    WORLD.stop()
 
 
 @pytest.fixture
-def s3():
+def aws(moto_world):
+    """moto's AWS with the bucket and tables `setup_aws` makes, and nothing in them."""
+    with moto_world.lend():
+        yield
+
+
+@pytest.fixture
+def s3(aws):
     return boto3.client("s3", region_name="us-east-1")
 
 
@@ -75,24 +103,18 @@ def bucket_keys(s3, settings):
     return keys
 
 
-def sign_in(client: Client, username: str, password: str = PASSWORD) -> Client:
-    response = client.post("/accounts/login/", {"username": username, "password": password})
-    assert response.status_code == 302, response.content.decode()
-    return client
-
-
 @pytest.fixture
-def member():
+def member(aws):
     return UserFactory(username="alice")
 
 
 @pytest.fixture
-def other_member():
+def other_member(aws):
     return UserFactory(username="bob")
 
 
 @pytest.fixture
-def admin():
+def admin(aws):
     return UserFactory(username="root", role=Role.ADMIN)
 
 

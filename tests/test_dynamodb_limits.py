@@ -8,6 +8,8 @@ from pynamodb.exceptions import GetError, PutError, QueryError
 
 from accounts.models import SessionRecord
 
+pytestmark = pytest.mark.usefixtures("aws")
+
 HUGE = "a" * 3000
 
 

@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 
 from accounts.selectors import user_get
 
+pytestmark = pytest.mark.usefixtures("aws")
+
 
 def test_createsuperuser_noinput_reads_the_password_from_the_environment(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Sturdy-admin-pass-1")

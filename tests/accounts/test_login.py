@@ -1,17 +1,21 @@
-"""Sign-in, sign-out and server-side sessions on DynamoDB."""
+"""Sign-in (and its throttling), sign-out and server-side sessions on DynamoDB, through the pages.
+The throttling rules are tested on the service (test_services.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import SessionRecord
-from tests.conftest import sign_in
 from tests.factories import PASSWORD
+from tests.helpers import sign_in
+
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_with_next_kept(client):
@@ -43,6 +47,17 @@ def test_wrong_password_says_so_and_signs_nobody_in(client, member):
     assert response.status_code == 401
     assert "That username and password do not match an active account." in response.content.decode()
     assert client.get("/").status_code == 302
+
+
+def test_sixth_failed_attempt_is_refused_with_429_and_says_when_to_retry(client, member):
+    for _ in range(5):
+        assert client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code == 401
+
+    blocked = client.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+
+    assert blocked.status_code == 429
+    assert "Too many failed sign-ins. Try again in 15 minutes." in blocked.content.decode()
+    assert 0 < int(blocked["Retry-After"]) <= 900
 
 
 def test_unknown_user_gets_the_same_message(client):

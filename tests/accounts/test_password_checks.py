@@ -10,6 +10,8 @@ from accounts.services import user_set_active
 from tests.factories import PASSWORD, UserFactory
 from tests.hashers import CountingHasher
 
+pytestmark = pytest.mark.usefixtures("aws")
+
 
 @pytest.fixture
 def counting_hasher(settings):

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.services import manage
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -17,12 +15,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-
-
-@pytest.fixture(autouse=True)
-def aws():
-    """These tests talk to MiniStack over HTTP: no in-process moto here."""
-    yield
 
 
 @pytest.fixture(scope="session")
@@ -48,15 +40,3 @@ def page(browser) -> Iterator[Page]:
     context.close()
     blocked = [text for text in console if "Content Security Policy" in text]
     assert blocked == [], "the portal's pages broke their own Content-Security-Policy"
-
-
-def sign_in_as_new_user(page: Page, portal: str, emulator, username: str) -> None:
-    """A fresh member (not an admin: their listing shows only their own media), signed in."""
-    password = "Browser-user-pass-5"  # noqa: S105
-    create = f"from accounts.services import user_create; user_create(username={username!r}, password={password!r})"
-    assert manage(emulator, "shell", "-c", create).returncode == 0
-    page.goto(f"{portal}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{portal}/")

@@ -14,10 +14,8 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests import media
-from tests.e2e.conftest import sign_in_as_new_user
+from tests.e2e.helpers import sign_in_as_new_user
 from tests.services import aws_client, s3_client
-
-pytestmark = pytest.mark.live
 
 MiB = 1024 * 1024
 # What a person would see, kept by each run for the README and for review.

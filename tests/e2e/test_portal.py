@@ -12,9 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import media
-from tests.e2e.conftest import sign_in_as_new_user
-
-pytestmark = pytest.mark.live
+from tests.e2e.helpers import sign_in_as_new_user
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 

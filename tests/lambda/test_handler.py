@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests import media
 from tests.factories import PASSWORD
-from uploads.models import MediaItem
+from tests.helpers import only_item
 
 JPEG_BYTES = media.jpeg()
 
@@ -67,7 +67,7 @@ def test_multipart_upload_as_base64_body_lands_in_s3_and_the_listing(gateway, me
     )
 
     assert response["statusCode"] == 302
-    [item] = list(MediaItem.scan())
+    item = only_item()
     assert gateway.header(response, "Location") == f"/dev/media/{item.id}/"
     assert s3.get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=item.s3_key)["Body"].read() == JPEG_BYTES
     listing = gateway.text(gateway.get("/"))

@@ -9,8 +9,6 @@ import requests
 from tests import media
 from tests.services import manage, s3_client, signed_in
 
-pytestmark = pytest.mark.live
-
 PASSWORD = "Direct-upload-pass-7"  # noqa: S105
 PNG = media.png(64, 64)
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests import media
+from tests.helpers import file_link
 from tests.services import manage, s3_client, signed_in
-
-pytestmark = pytest.mark.live
 
 ADMIN_PASSWORD = "Live-admin-pass-31"  # noqa: S105
 JPEG_BYTES = media.jpeg(200, 150)
@@ -55,7 +53,7 @@ def test_upload_list_and_download_survive_a_ministack_restart(emulator, portal):
     )
     assert confirmation.status_code == 200
     assert "Uploaded “Harbour”." in confirmation.text
-    assert requests.get(_file_link(confirmation.text), timeout=10).content == JPEG_BYTES
+    assert requests.get(file_link(confirmation.text), timeout=10).content == JPEG_BYTES
 
     emulator.restart()
 
@@ -63,8 +61,4 @@ def test_upload_list_and_download_survive_a_ministack_restart(emulator, portal):
     detail_path = re.search(r'<a href="(/media/[^"]+/)">Harbour</a>', listing.text).group(1)
     detail = browser.get(f"{portal}{detail_path}")
     assert "Morning fog" in detail.text
-    assert requests.get(_file_link(detail.text), timeout=10).content == JPEG_BYTES
-
-
-def _file_link(page: str) -> str:
-    return re.search(r'href="([^"]+)" class="file-link"', page).group(1).replace("&amp;", "&")
+    assert requests.get(file_link(detail.text), timeout=10).content == JPEG_BYTES

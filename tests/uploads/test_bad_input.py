@@ -10,7 +10,6 @@ is enforced as AWS enforces it (the `dynamodb_key_limit` guard), since moto does
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from dataclasses import dataclass
@@ -21,16 +20,13 @@ import boto3
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client, override_settings
-from moto import mock_aws
-from pynamodb.exceptions import GetError, QueryError
 from ulid import ULID
 
 from tests import media
-from tests.conftest import _reset_pynamodb_connections, sign_in
 from tests.factories import MediaItemFactory, UserFactory
-from tests.helpers import add_figure
+from tests.helpers import add_figure, sign_in
+from tests.moto_world import WORLD
 from uploads import services
 from uploads.models import MediaItem
 
@@ -49,9 +45,8 @@ def world() -> Any:
     """One AWS world for every case: alice signed in, with a ready item, a pending POST
     upload, a pending multipart upload, and enough items for a second listing page."""
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with override_settings(PASSWORD_HASHERS=hashers, MEDIAHUB_MULTIPART_THRESHOLD_BYTES=1024), mock_aws():
-        _reset_pynamodb_connections()
-        call_command("setup_aws", stdout=io.StringIO())
+    # The suite's one moto world, lent to this module for all its cases at once.
+    with override_settings(PASSWORD_HASHERS=hashers, MEDIAHUB_MULTIPART_THRESHOLD_BYTES=1024), WORLD.lend():
         UserFactory(username="alice")
         UserFactory(username="bob")
         client = sign_in(Client(raise_request_exception=False), "alice")
@@ -68,7 +63,6 @@ def world() -> Any:
         ids = {"ready": ready.id, "single": single.id, "multipart": multipart.id}
         s3, dynamodb = boto3.client("s3", region_name="us-east-1"), boto3.client("dynamodb", region_name="us-east-1")
         yield {"client": client, "cursor": cursor, "s3": s3, "dynamodb": dynamodb, **ids}
-    _reset_pynamodb_connections()
 
 
 @pytest.fixture(autouse=True)
@@ -493,15 +487,3 @@ def test_the_cursor_the_table_reuses_works_in_its_own_listing(world):
 
     assert response.status_code == 200
     assert "Item" in response.content.decode()
-
-
-def test_the_key_limit_guard_answers_as_aws_does(world):
-    with pytest.raises(GetError) as read:
-        MediaItem.get("A" * 2049)
-    with pytest.raises(MediaItem.DoesNotExist):
-        MediaItem.get("A" * 2048)
-    _reset_pynamodb_connections()  # clients made after the guard was set up have it too
-    with pytest.raises(QueryError) as queried:
-        list(MediaItem.by_owner.query("é" * 1025))
-
-    assert read.value.cause_response_code == queried.value.cause_response_code == "ValidationException"

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-
 from tests import media
 from tests.factories import MediaItemFactory
+from tests.helpers import stored_item
 from uploads.models import MediaItem
 
 
-def upload(client, name: str) -> MediaItem:
-    client.post("/upload/", {"name": name, "file": SimpleUploadedFile(f"{name}.jpg", media.jpeg(40 + len(name), 30))})
-    return next(item for item in MediaItem.scan() if item.name == name)
+def upload(name: str) -> MediaItem:
+    return stored_item(f"{name}.jpg", media.jpeg(40 + len(name), 30), name=name)
 
 
 def test_selecting_asks_first_and_deletes_nothing_yet(member_client, bucket_keys):
-    one, two = upload(member_client, "one"), upload(member_client, "two")
+    one, two = upload("one"), upload("two")
 
     response = member_client.post("/media/delete/", {"ids": [one.id, two.id]})
 
@@ -25,7 +23,7 @@ def test_selecting_asks_first_and_deletes_nothing_yet(member_client, bucket_keys
 
 
 def test_confirmed_bulk_delete_removes_files_thumbnails_and_records(member_client, bucket_keys):
-    one, two, keep = upload(member_client, "one"), upload(member_client, "two"), upload(member_client, "keep")
+    one, two, keep = upload("one"), upload("two"), upload("keep")
 
     response = member_client.post("/media/delete/", {"ids": [one.id, two.id], "confirm": "yes"}, follow=True)
 
@@ -35,7 +33,7 @@ def test_confirmed_bulk_delete_removes_files_thumbnails_and_records(member_clien
 
 
 def test_items_gone_or_not_yours_are_reported_and_the_rest_deleted(member_client, other_member, bucket_keys):
-    mine, gone = upload(member_client, "mine"), upload(member_client, "gone")
+    mine, gone = upload("mine"), upload("gone")
     theirs = MediaItemFactory(owner="bob", name="Bob's")
     MediaItem.get(gone.id).delete()
 
@@ -50,7 +48,7 @@ def test_items_gone_or_not_yours_are_reported_and_the_rest_deleted(member_client
 
 
 def test_an_item_changed_meanwhile_is_kept_and_offered_again(member_client, monkeypatch):
-    one, two = upload(member_client, "one"), upload(member_client, "two")
+    one, two = upload("one"), upload("two")
     from uploads import services
 
     real_delete = services.media_delete

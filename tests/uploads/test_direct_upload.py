@@ -11,7 +11,7 @@ import requests
 from django.test import Client
 
 from tests import media
-from tests.conftest import sign_in
+from tests.helpers import sign_in
 from uploads import services
 from uploads.exceptions import InvalidMediaType
 from uploads.models import MediaItem
@@ -111,7 +111,7 @@ def test_the_declared_type_is_lower_cased_before_it_is_signed_into_the_policy(me
     assert MediaItem.get(created["item"]["id"]).content_type == "image/png"
 
 
-def test_the_service_refuses_a_malformed_type_whoever_calls_it():
+def test_the_service_refuses_a_malformed_type_whoever_calls_it(aws):
     with pytest.raises(InvalidMediaType):
         services.direct_upload_create(
             owner="alice", name="x", caption="", filename="a.png", size=10, declared_type="image/png\r\nX-Evil: 1"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.conftest import sign_in
 from tests.factories import MediaItemFactory
+from tests.helpers import form_upload, only_item, sign_in
 from uploads.models import MediaItem
 
 
@@ -65,10 +64,9 @@ def test_admin_can_download_edit_and_delete_any_members_media(admin_client, bobs
 
 
 def test_upload_records_the_signed_in_uploader(other_member, client):
-    sign_in(client, "bob").post("/upload/", {"name": "n", "file": SimpleUploadedFile("a.txt", b"hello")})
+    form_upload(sign_in(client, "bob"), "a.txt", b"hello")
 
-    [item] = list(MediaItem.scan())
-    assert item.owner == "bob"
+    assert only_item().owner == "bob"
 
 
 def test_a_member_cannot_make_a_share_link_for_someone_elses_media(member_client, bobs_item):

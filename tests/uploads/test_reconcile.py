@@ -20,6 +20,8 @@ from uploads import events, services, storage
 from uploads import reconcile as reconcile_module
 from uploads.models import MediaItem, Status
 
+pytestmark = pytest.mark.usefixtures("aws")
+
 JPEG = media.jpeg(80, 60)
 NOTHING = "Nothing to repair: S3 and DynamoDB agree."
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import boto3
+import pytest
 from django.core.management import call_command
 
 from accounts.selectors import user_get
+
+pytestmark = pytest.mark.usefixtures("aws")
 
 
 def test_bucket_is_private_encrypted_and_open_to_portal_origins_only(s3, settings):
