@@ -133,7 +133,5 @@ def dynamodb_key_limit(aws):
     """DynamoDB refuses key values over 2,048 bytes (sort keys 1,024) as AWS does, with a
     ValidationException; moto does not check them on reads (tests/dynamodb_limits.py)."""
     dynamodb_limits.enforce()
-    dynamodb_limits.renew_clients()
     yield
     dynamodb_limits.stop()
-    dynamodb_limits.renew_clients()

@@ -23,19 +23,23 @@ EVENT = "before-parameter-build.dynamodb"
 
 
 def enforce() -> None:
+    """Refuse oversized keys on every DynamoDB client: those made from now on (botocore copies
+    its built-in handlers into each new session) and those that exist already. Attaching
+    to live clients instead of rebuilding them keeps this cheap enough for every test."""
     handlers.BUILTIN_HANDLERS.append((EVENT, refuse_oversized_keys))
+    for client in _dynamodb_clients():
+        client.meta.events.register(EVENT, refuse_oversized_keys)
 
 
 def stop() -> None:
     handlers.BUILTIN_HANDLERS.remove((EVENT, refuse_oversized_keys))
+    for client in _dynamodb_clients():
+        client.meta.events.unregister(EVENT, refuse_oversized_keys)
 
 
-def renew_clients() -> None:
-    """Drop the clients made so far (PynamoDB's per model, mediahub.aws's cached ones), so
-    the next call makes new ones with the event handlers botocore lists now."""
-    for model in table_models():
-        model._connection = None
-    aws._cached_client.cache_clear()
+def _dynamodb_clients() -> list[Any]:
+    """PynamoDB's client of each model, and the project's own, made now if missing."""
+    return [*(model._get_connection().connection.client for model in table_models()), aws.dynamodb()]
 
 
 def refuse_oversized_keys(params: dict[str, Any], model: Any, **kwargs: Any) -> None:
