@@ -3,19 +3,23 @@
 function: the dev stage's package exactly as `zappa package` builds it, checked
           against Lambda's 50 MB limit for a direct upload.
 layer:    a Lambda layer holding the heavy dependencies (boto3 and botocore, which
-          are most of the package), built for Lambda's Linux x86_64 and Python 3.11.
+          are most of the package), built for Lambda's Linux x86_64 and Python 3.13.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build"
 DEPLOY_VENV = ROOT / ".venv-deploy"
+UV = ROOT / ".uv" / "bin" / "uv"
+RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
 DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024
 UNZIPPED_LIMIT = 250 * 1024 * 1024
 LAYER_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")
@@ -50,23 +54,34 @@ def build_function(stage: str = "dev") -> Path:
     return archive
 
 
-def pinned(names: tuple[str, ...]) -> list[str]:
-    wanted = {name.lower() for name in names}
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
-    return [line for line in lines if line.split("==")[0].lower() in wanted]
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pinned(names: tuple[str, ...]) -> str:
+    """The blocks of requirements/runtime.txt (pin, hashes, comments) for `names`."""
+    wanted = {canonical(name) for name in names}
+    blocks = re.split(r"\n(?=\S)", RUNTIME_LOCK.read_text())
+    return "\n".join(block for block in blocks if canonical(block.split("==")[0]) in wanted) + "\n"
 
 
 def build_layer() -> Path:
     target = BUILD / "layer"
     subprocess.run(["rm", "-rf", str(target)], check=True)
-    site = target / "python" / "lib" / "python3.11" / "site-packages"
-    pip = [str(DEPLOY_VENV / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    platform = ["--platform", "manylinux2014_x86_64", "--python-version", "3.11", "--only-binary=:all:"]
-    subprocess.run([*pip, *platform, "--target", str(site), *pinned(LAYER_PACKAGES)], check=True)
+    site = target / "python" / "lib" / "python3.13" / "site-packages"
+    with tempfile.NamedTemporaryFile("w", suffix=".txt") as requirements:
+        requirements.write(pinned(LAYER_PACKAGES))
+        requirements.flush()
+        subprocess.run(
+            [str(UV), "pip", "install", "--quiet", "--no-deps", "--require-hashes", "--only-binary", ":all:"]
+            + ["--python-platform", "x86_64-manylinux_2_28", "--python-version", "3.13"]
+            + ["--target", str(site), "-r", requirements.name],
+            check=True,
+        )
     archive = BUILD / "mediahub-layer.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         for path in sorted(target.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and path.name != ".lock":
                 zipped.write(path, path.relative_to(target))
     return archive
 
