@@ -18,6 +18,11 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from pynamodb.models import Model
 
+# The AWS services the portal calls at run time (S3 through boto3 and django-storages,
+# DynamoDB through PynamoDB). The Lambda package ships botocore's models of these only
+# (scripts/lean_package.py), and the role's policy (mediahub/iam.py) grants no others.
+SERVICES = ("s3", "dynamodb")
+
 
 def client_config(*, path_style: bool) -> Config:
     """Retry, signing and addressing policy shared by every boto3 client.
@@ -35,6 +40,9 @@ def client_config(*, path_style: bool) -> Config:
 def client(service: str) -> Any:
     """A boto3 client for `service` with the project's region, endpoint and retries."""
     from django.conf import settings
+
+    if service not in SERVICES:
+        raise ValueError(f"{service!r} is not in mediahub.aws.SERVICES, so the Lambda package lacks its model.")
 
     return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL)
 
