@@ -3,9 +3,12 @@
 
 # Python 3.13, what Lambda runs (zappa_settings.json's runtime). Each candidate must
 # answer: a pyenv shim for a version that is not pyenv's global one only prints an error.
-PYTHON ?= $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+# Looked for once per make run (`make PYTHON=/path/to/python3.13 …` skips the search).
+ifndef PYTHON
+PYTHON := $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
 	/usr/local/bin/python3.13 /usr/bin/python3.13; do "$$p" -c 'import sys; \
 	print(sys.executable) if sys.version_info[:2] == (3, 13) else sys.exit(1)' 2>/dev/null && break; done)
+endif
 VENV := .venv
 MS_VENV := .venv-ministack
 DEPLOY_VENV := .venv-deploy
