@@ -45,13 +45,14 @@ $(UV): requirements/uv.txt
 	$(PYTHON) -m pip install --quiet --quiet --disable-pip-version-check --root-user-action=ignore \
 		--require-hashes --no-deps --target .uv -r requirements/uv.txt
 
-# `uv pip sync` leaves each virtualenv holding exactly its lock file, nothing more.
-$(VENV)/.installed: requirements/dev.txt $(UV)
+# `uv pip sync` leaves each virtualenv holding exactly its lock file, nothing more. A new
+# lock file re-syncs its virtualenv; a new uv alone does not.
+$(VENV)/.installed: requirements/dev.txt | $(UV)
 	$(UV_VENV) $(VENV)
 	$(UV_SYNC) --python $(VENV)/bin/python requirements/dev.txt
 	touch $@
 
-$(MS_VENV)/.installed: requirements/ministack.txt $(UV)
+$(MS_VENV)/.installed: requirements/ministack.txt | $(UV)
 	$(UV_VENV) $(MS_VENV)
 	$(UV_SYNC) --python $(MS_VENV)/bin/python requirements/ministack.txt
 	touch $@
@@ -76,7 +77,7 @@ test-tools:
 		(apt-get update -qq && apt-get install -y -qq chromium ffmpeg)
 
 # Zappa zips the virtualenv it runs in, so it gets one holding only what ships.
-$(DEPLOY_VENV)/.installed: requirements/deploy.txt $(UV)
+$(DEPLOY_VENV)/.installed: requirements/deploy.txt | $(UV)
 	$(UV_VENV) $(DEPLOY_VENV)
 	$(UV_SYNC) --python $(DEPLOY_VENV)/bin/python requirements/deploy.txt
 	touch $@

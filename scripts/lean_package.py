@@ -35,7 +35,8 @@ SERVICE_DATA = ("botocore/data/", "boto3/data/")
 
 def kept_services() -> frozenset[str]:
     """The AWS services whose models ship: the portal's own and the handler's."""
-    sys.path.insert(0, str(ROOT))
+    if str(ROOT) not in sys.path:  # Zappa loads this file by path, from the project's folder
+        sys.path.insert(0, str(ROOT))
     from mediahub.aws import SERVICES
 
     return frozenset(SERVICES) | HANDLER_SERVICES
