@@ -1,13 +1,29 @@
 # Media Hub: `make run` serves the portal locally, `make test` runs every test.
-# Both set up what they need first (virtualenvs, MiniStack).
+# Both set up what they need first (uv, virtualenvs, MiniStack).
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python 3.13, what Lambda runs (zappa_settings.json's runtime). Each candidate must
+# answer: a pyenv shim for a version that is not pyenv's global one only prints an error.
+# Looked for once per make run (`make PYTHON=/path/to/python3.13 …` skips the search).
+ifndef PYTHON
+PYTHON := $(shell for p in python3.13 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.13*/bin/python3.13 \
+	/usr/local/bin/python3.13 /usr/bin/python3.13; do "$$p" -c 'import sys; \
+	print(sys.executable) if sys.version_info[:2] == (3, 13) else sys.exit(1)' 2>/dev/null && break; done)
+endif
 VENV := .venv
 MS_VENV := .venv-ministack
 DEPLOY_VENV := .venv-deploy
 PY := $(VENV)/bin/python
-PIP_FLAGS := --quiet --disable-pip-version-check
 MINISTACK_PORT ?= 4566
+
+# uv installs every virtualenv from the hashed lock files in requirements/ (`make lock`
+# writes them). It comes from PyPI itself, pinned and hash-checked, into .uv/.
+UV := .uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+UV_SYNC := $(UV) pip sync --quiet --require-hashes
+UV_VENV := $(UV) venv --quiet --clear --python $(PYTHON)
+# Lock files are resolved for Lambda's platform whatever machine runs `make lock`.
+UV_COMPILE := $(UV) pip compile --quiet --generate-hashes --python-version 3.13 \
+	--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock"
 
 # The local stack: MiniStack as AWS, any credentials, debug on.
 LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
@@ -19,19 +35,33 @@ LOCAL_ENV := env -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_PROFILE \
 TEST_ENV := env -u AWS_ENDPOINT_URL -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u DJANGO_DEBUG \
 	DJANGO_SECRET_KEY=tests-only-not-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint hooks format manage clean package layer deploy-local stop-local bench test-tools
+.PHONY: install run test lint hooks format manage clean package layer deploy-local stop-local bench test-tools lock package-sizes
 
 install: $(VENV)/.installed $(MS_VENV)/.installed $(DEPLOY_VENV)/.installed static/dist/uploader.js
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install $(PIP_FLAGS) -r requirements-dev.txt
+$(UV): requirements/uv.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (e.g. pyenv install 3.13) or pass PYTHON=/path/to/python3.13." >&2; exit 1; }
+	rm -rf .uv
+	$(PYTHON) -m pip install --quiet --quiet --disable-pip-version-check --root-user-action=ignore \
+		--require-hashes --no-deps --target .uv -r requirements/uv.txt
+
+# `uv pip sync` leaves each virtualenv holding exactly its lock file, nothing more. A new
+# lock file re-syncs its virtualenv; a new uv alone does not.
+$(VENV)/.installed: requirements/dev.txt | $(UV)
+	$(UV_VENV) $(VENV)
+	$(UV_SYNC) --python $(VENV)/bin/python requirements/dev.txt
 	touch $@
 
-$(MS_VENV)/.installed: requirements-ministack.txt
-	$(PYTHON) -m venv $(MS_VENV)
-	$(MS_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-ministack.txt
+$(MS_VENV)/.installed: requirements/ministack.txt | $(UV)
+	$(UV_VENV) $(MS_VENV)
+	$(UV_SYNC) --python $(MS_VENV)/bin/python requirements/ministack.txt
 	touch $@
+
+# Pin and hash every dependency again from requirements/*.in, keeping the current versions
+# where they still fit; `make lock LOCK_ARGS=--upgrade` moves everything to the newest.
+lock: $(UV)
+	cd requirements && for name in uv runtime deploy dev ministack; do \
+		../$(UV_COMPILE) $(LOCK_ARGS) $$name.in -o $$name.txt || exit 1; done
 
 # Front-end packages from npm (locked), bundled into static/dist/ by esbuild.
 node_modules/.installed: package.json package-lock.json
@@ -47,9 +77,9 @@ test-tools:
 		(apt-get update -qq && apt-get install -y -qq chromium ffmpeg)
 
 # Zappa zips the virtualenv it runs in, so it gets one holding only what ships.
-$(DEPLOY_VENV)/.installed: requirements.txt requirements-deploy.txt
-	$(PYTHON) -m venv $(DEPLOY_VENV)
-	$(DEPLOY_VENV)/bin/pip install $(PIP_FLAGS) -r requirements-deploy.txt
+$(DEPLOY_VENV)/.installed: requirements/deploy.txt | $(UV)
+	$(UV_VENV) $(DEPLOY_VENV)
+	$(UV_SYNC) --python $(DEPLOY_VENV)/bin/python requirements/deploy.txt
 	touch $@
 
 run: install
@@ -79,9 +109,14 @@ format: $(VENV)/.installed
 manage: $(VENV)/.installed
 	$(LOCAL_ENV) $(PY) manage.py $(ARGS)
 
-# The Lambda package of the dev stage, as `zappa deploy` would upload it.
+# The Lambda package of the dev stage, as `zappa deploy` would upload it, against its budget.
 package: install
 	$(PY) scripts/package.py function
+
+# The same, recording each part's size in deploy/package-sizes.json (what the budget check
+# compares against): commit it with a change that moves the package's size on purpose.
+package-sizes: install
+	$(PY) scripts/package.py function --record
 
 # A Lambda layer with the heavy dependencies (see README, "Lambda layer").
 layer: install
@@ -105,4 +140,4 @@ stop-local:
 	@$(PY) scripts/ministack.py stop
 
 clean:
-	rm -rf $(VENV) $(MS_VENV) $(DEPLOY_VENV) node_modules static/dist build .pytest_cache .ruff_cache
+	rm -rf .uv $(VENV) $(MS_VENV) $(DEPLOY_VENV) node_modules static/dist build .pytest_cache .ruff_cache

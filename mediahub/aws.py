@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from pynamodb.models import MetaProtocol, Model
 
+# The AWS services the portal calls at run time (S3 through boto3 in uploads/storage.py,
+# DynamoDB through PynamoDB). The Lambda package ships botocore's models of these only
+# (scripts/lean_package.py), and the role's policy (mediahub/iam.py) grants no others.
+SERVICES = ("s3", "dynamodb")
+
 
 @dataclass(frozen=True)
 class Patience:
@@ -48,17 +53,22 @@ def s3(*, read_seconds: float | None = None) -> S3Client:
     """The S3 client, with the project's region, endpoint, timeouts and retries. Calls that
     make S3 work for long before it answers (assembling a multipart upload) ask for a longer
     `read_seconds`."""
-    return cast("S3Client", _client("s3", patience(read_seconds=read_seconds)))
+    return cast("S3Client", client("s3", read_seconds=read_seconds))
 
 
 def dynamodb() -> DynamoDBClient:
     """The DynamoDB client (provisioning; models talk to DynamoDB through PynamoDB)."""
-    return cast("DynamoDBClient", _client("dynamodb", patience()))
+    return cast("DynamoDBClient", client("dynamodb"))
 
 
-def _client(service: str, waits: Patience) -> Any:
+def client(service: str, *, read_seconds: float | None = None) -> Any:
+    """A boto3 client for one of SERVICES, with the project's region, endpoint and patience;
+    s3() and dynamodb() above are the typed way in."""
     from django.conf import settings
 
+    waits = patience(read_seconds=read_seconds)
+    if service not in SERVICES:
+        raise ValueError(f"{service!r} is not in mediahub.aws.SERVICES, so the Lambda package lacks its model.")
     return _cached_client(service, settings.AWS_REGION, settings.AWS_ENDPOINT_URL, waits)
 
 

@@ -77,8 +77,8 @@ class UploadForm(MediaFieldsForm):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = f"Up to {filesizeformat(settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES)}."
 
-    def clean_file(self) -> UploadedFile[bytes]:
-        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
         limit = settings.MEDIAHUB_FORM_UPLOAD_MAX_BYTES
         if (upload.size or 0) > limit:
             # Exact bytes: rounded sizes can read the same on both sides of the limit.

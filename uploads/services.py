@@ -53,7 +53,7 @@ MAX_PARTS = 10_000
 MAX_PARTS_PER_REQUEST = 100
 
 
-def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile[bytes]) -> MediaItem:
+def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile) -> MediaItem:
     """Store an uploaded file in S3 and its record in DynamoDB, processed and ready, or
     neither: a file processing rejects is removed with its record."""
     media_id = str(ULID())

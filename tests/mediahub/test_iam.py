@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.module_loading import import_string
 
+from mediahub import aws
 from mediahub.management.commands.iam_policy import stage_policy
 
 
@@ -31,6 +32,19 @@ def test_policy_grants_only_the_stage_bucket_and_tables_and_no_wildcard_actions(
     assert "mediahub-dev" not in resources
     assert not any(action.endswith(":*") for action in actions)
     assert "s3:DeleteBucket" not in actions and "dynamodb:DeleteTable" not in actions
+
+
+def test_policy_grants_actions_on_exactly_the_services_whose_models_ship():
+    _path, policy = stage_policy("dev")
+
+    services = {action.split(":")[0] for statement in policy["Statement"] for action in statement["Action"]}
+    # Lambda itself writes the logs; the code calls only the services in aws.SERVICES.
+    assert services - {"logs"} == set(aws.SERVICES)
+
+
+def test_a_client_for_a_service_outside_the_package_is_refused():
+    with pytest.raises(ValueError, match="not in mediahub.aws.SERVICES"):
+        aws.client("sqs")
 
 
 def test_a_stale_policy_file_is_reported(tmp_path, settings):
