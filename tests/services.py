@@ -65,13 +65,19 @@ def manage(emulator: Emulator, *args: str, **env: str) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="session")
 def portal(emulator) -> Iterator[str]:
-    """The portal on runserver, talking to the live MiniStack; yields its base URL."""
+    """The portal on runserver, talking to the live MiniStack; yields its base URL. It
+    provisions the bucket (CORS for its own origin, which the browser tests need) and tables."""
     port = ministack.free_port()
     assert manage(emulator, "setup_aws", MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}").returncode == 0
+    yield from serve_portal(emulator, port=port, MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}")
+
+
+def serve_portal(emulator: Emulator, *, port: int, **env: str) -> Iterator[str]:
+    """Run the portal on runserver at `port` with `env` over portal_env, until the caller is done."""
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ministack.ROOT,
-        env=portal_env(emulator, MEDIAHUB_CORS_ORIGINS=f"http://127.0.0.1:{port}"),
+        env=portal_env(emulator, **env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

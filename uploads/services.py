@@ -156,12 +156,7 @@ def media_delete(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
-    try:
-        if item.upload_id:
-            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
-        _delete_objects(item)
-    except (BotoCoreError, ClientError):
-        logger.exception("Media %s deleted but its object %s remains; reconcile removes it", item.id, item.s3_key)
+    _free_bytes(item)
 
 
 @dataclass(frozen=True)
@@ -203,6 +198,17 @@ def _delete_objects(item: MediaItem) -> None:
     even if this copy of the record does not name it yet."""
     storage.delete(item.s3_key)
     storage.delete(item.thumbnail_key or storage.thumbnail_key(item.id))
+
+
+def _free_bytes(item: MediaItem) -> None:
+    """After its record is gone: the item's unfinished parts, file and thumbnail. Left
+    behind if storage refuses, as invisible orphans that reconcile removes."""
+    try:
+        if item.upload_id:
+            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
+        _delete_objects(item)
+    except (BotoCoreError, ClientError):
+        logger.exception("Media %s is gone but its bytes under %s remain; reconcile removes them", item.id, item.s3_key)
 
 
 def _delete_quietly(key: str) -> None:
@@ -316,12 +322,7 @@ def direct_upload_abort(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise UploadNotPending("This upload finished while you cancelled it; delete the item instead.") from exc
         raise
-    try:
-        if item.upload_id:
-            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
-        _delete_objects(item)
-    except (BotoCoreError, ClientError):
-        logger.exception("Upload %s cancelled but its bytes remain; reconcile removes them", item.id)
+    _free_bytes(item)
 
 
 def media_process(*, item: MediaItem) -> MediaItem:

@@ -3,8 +3,6 @@ stall or cut its AWS traffic; and the figures the suite reports at the end of th
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +11,7 @@ import requests
 from scripts import ministack
 from tests.faults.proxy import FaultProxy
 from tests.helpers import add_figure
-from tests.services import Emulator, manage, portal_env, signed_in
+from tests.services import Emulator, manage, serve_portal, signed_in
 
 PASSWORD = "Fault-suite-pass-3"  # noqa: S105
 FAULT_FIGURES = ("faults injected", "5xx seen", "valid files lost", "ready without object", "orphans after reconcile")
@@ -48,29 +46,14 @@ def flowing(proxy: FaultProxy) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def faulty_portal(emulator: Emulator, proxy: FaultProxy) -> Iterator[str]:
-    """The portal, its every AWS call crossing the proxy; yields its base URL."""
-    port = ministack.free_port()
-    env = {"AWS_ENDPOINT_URL": proxy.endpoint, "MEDIAHUB_CORS_ORIGINS": f"http://127.0.0.1:{port}"}
-    assert manage(emulator, "setup_aws", **env).returncode == 0
+def faulty_portal(emulator: Emulator, proxy: FaultProxy, portal: str) -> Iterator[str]:
+    """A second portal on the same bucket and tables (which `portal` provisions, with the
+    CORS rule the browser tests need), its every AWS call crossing the proxy."""
     created = manage(
         emulator, "createsuperuser", "--noinput", "--username", "faulty", DJANGO_SUPERUSER_PASSWORD=PASSWORD
     )
     assert created.returncode == 0, created.stderr
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-        cwd=ministack.ROOT,
-        env=portal_env(emulator, **env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        ministack.wait_until_answering(f"{base}/accounts/login/", process=server, timeout=30)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    yield from serve_portal(emulator, port=ministack.free_port(), AWS_ENDPOINT_URL=proxy.endpoint)
 
 
 @pytest.fixture
