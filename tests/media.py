@@ -42,6 +42,13 @@ def png(width: int = 32, height: int = 32) -> bytes:
     return out.getvalue()
 
 
+def png_of_pixels(width: int, height: int) -> bytes:
+    """A 1-bit PNG: a small file, `width` × `height` pixels once decoded."""
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
 def wav(seconds: float, rate: int = 8000) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as writer:

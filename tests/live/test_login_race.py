@@ -16,6 +16,7 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+from tests.helpers import add_figure
 from tests.services import manage
 
 pytestmark = pytest.mark.live
@@ -62,6 +63,7 @@ def guess_all_at_once(portal: str, guesses: list[tuple[str, str]]) -> list[reque
 def assert_at_most_allowed_were_checked(responses: list[requests.Response]) -> None:
     statuses = Counter(response.status_code for response in responses)
     # 401: the password was checked (and wrong); 429: refused before any check.
+    add_figure("parallel wrong passwords checked", statuses[401])
     assert statuses == {401: ALLOWED, 429: GUESSES - ALLOWED}, f"parallel wrong passwords checked: {statuses[401]}"
     for response in responses:
         if response.status_code == 429:

@@ -381,6 +381,10 @@ PAGE_CASES = {
         400, "This file was not accepted", file=("photo.jpg", b"<!doctype html><script>alert(1)</script>" * 4)
     ),
     "upload a program": upload_form(400, "This file was not accepted", file=("setup.exe", b"MZ" + bytes(300))),
+    # Item 9: a few hundred KB that would decode to 169 megapixels, refused from its header.
+    "upload an image over the pixel budget": upload_form(
+        400, "images may have up to 64 megapixels", file=("huge.png", media.png_of_pixels(13_000, 13_000))
+    ),
     "upload, multipart without a boundary": Bad(
         "post", "/upload/", 400, "Bad request", b"garbage", content_type="multipart/form-data"
     ),

@@ -301,3 +301,17 @@ def test_a_polyglot_named_html_downloads_under_the_name_of_what_it_really_is(aws
     assert (checked.status, checked.content_type) == (Status.READY, "image/jpeg")
     assert checked.original_filename == "evilgpj.jpg"
     assert record(item.id).original_filename == "evilgpj.jpg"
+
+
+@pytest.mark.usefixtures("aws")
+def test_an_image_over_the_pixel_budget_is_refused_through_the_json_api(member_client):
+    data = media.png_of_pixels(13_000, 13_000)
+    declared = {"name": "Huge", "caption": "", "filename": "huge.png", "size": len(data), "type": "image/png"}
+    created = member_client.post("/api/uploads/", declared, content_type="application/json").json()
+    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["item"]["key"], Body=data)
+
+    response = member_client.post(f"/api/uploads/{created['item']['id']}/finish/", {}, content_type="application/json")
+
+    assert response.status_code == 422
+    assert response.json()["error"] == "The image is 169 megapixels; images may have up to 64 megapixels."
+    assert bucket_keys() == set()  # the record stays, rejected with the reason; no bytes do
