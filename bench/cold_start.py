@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,7 +31,7 @@ print(response["statusCode"])
 """
 
 
-def event(path: str) -> dict:
+def event(path: str) -> dict[str, Any]:
     host = "bench.execute-api.us-east-1.amazonaws.com"
     return {
         "path": path,

@@ -22,6 +22,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import boto3
 import requests
@@ -73,7 +74,7 @@ def signed_in(base: str) -> requests.Session:
     session.get(f"{base}/accounts/login/", timeout=10)
     credentials = {"username": "bench", "password": PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
     session.post(f"{base}/accounts/login/", data=credentials, timeout=10).raise_for_status()
-    session.headers["X-CSRFToken"] = session.cookies["csrftoken"]
+    session.headers["X-CSRFToken"] = session.cookies.get("csrftoken") or ""
     return session
 
 
@@ -81,11 +82,17 @@ def direct_upload(session: requests.Session, base: str, path: Path, workers: int
     """Upload as the browser would; returns when the last part is in S3 (seconds from start),
     and raises unless the portal then verifies the item as ready."""
     size = path.stat().st_size
-    declared = {"name": "bench", "caption": "", "filename": path.name, "size": size, "type": "video/mp4"}
+    declared: dict[str, Any] = {
+        "name": "bench",
+        "caption": "",
+        "filename": path.name,
+        "size": size,
+        "type": "video/mp4",
+    }
     created = session.post(f"{base}/api/uploads/", json=declared, timeout=30).json()
     media_id = created["item"]["id"]
 
-    def send(number: int) -> dict:
+    def send(number: int) -> dict[str, Any]:
         url = session.post(f"{base}/api/uploads/{media_id}/parts/", json={"part_numbers": [number]}, timeout=30)
         with path.open("rb") as source:
             source.seek((number - 1) * PART)

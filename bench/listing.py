@@ -18,6 +18,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -87,7 +88,7 @@ def run(count: int) -> dict[str, tuple[float, int]]:
         seed(count)
         scanned: list[int] = []
 
-        def count_reads(parsed, **_kwargs) -> None:
+        def count_reads(parsed: dict[str, Any], **_kwargs: Any) -> None:
             scanned.append(parsed.get("ScannedCount", 0))
 
         MediaItem._get_connection().connection.client.meta.events.register("after-call.dynamodb.Query", count_reads)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,7 +81,7 @@ def png(path: Path, side: int) -> Path:
     return path
 
 
-def run(path: Path, content_type: str, env: dict[str, str], *, process: bool) -> dict:
+def run(path: Path, content_type: str, env: dict[str, str], *, process: bool) -> dict[str, Any]:
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), content_type, "1" if process else "0"],
         cwd=ROOT,
@@ -89,7 +90,8 @@ def run(path: Path, content_type: str, env: dict[str, str], *, process: bool) ->
         text=True,
         check=True,
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    measured: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return measured
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Literal
 
 import boto3
 from botocore.exceptions import ClientError
@@ -29,9 +30,9 @@ DEPLOY_VENV = ROOT / ".venv-deploy"
 SETTINGS_FILE = ROOT / "build" / "zappa_settings.local.json"
 
 
-def local_stage(port: int) -> dict:
+def local_stage(port: int) -> dict[str, Any]:
     """The dev stage as zappa_settings.json defines it, pointed at MiniStack."""
-    stage = json.loads((ROOT / "zappa_settings.json").read_text())[STAGE]
+    stage: dict[str, Any] = json.loads((ROOT / "zappa_settings.json").read_text())[STAGE]
     # MiniStack's API Gateway sends the function no Host header, so Zappa names
     # the host "zappa"; browsers post from http://<api>.execute-api.localhost.
     stage["environment_variables"] = {
@@ -47,7 +48,7 @@ def local_stage(port: int) -> dict:
     return stage
 
 
-def client(service: str, env: dict[str, str]):
+def client(service: Literal["apigateway", "lambda", "s3"], env: dict[str, str]) -> Any:
     return boto3.client(
         service,
         endpoint_url=env["AWS_ENDPOINT_URL"],
@@ -57,7 +58,7 @@ def client(service: str, env: dict[str, str]):
     )
 
 
-def run(args: list[str], env: dict[str, str], *, check: bool = True) -> subprocess.CompletedProcess:
+def run(args: list[str], env: dict[str, str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
     print("$", " ".join(args), flush=True)
     return subprocess.run(args, cwd=ROOT, env=env, check=check, text=True)
 
@@ -88,7 +89,7 @@ def is_deployed(env: dict[str, str], function_name: str) -> bool:
 
 def rest_api_id(env: dict[str, str], api_name: str) -> str:
     apis = client("apigateway", env).get_rest_apis()["items"]
-    return next(api["id"] for api in apis if api["name"] == api_name)
+    return next(str(api["id"]) for api in apis if api["name"] == api_name)
 
 
 def binary_bodies_enable(env: dict[str, str], api_id: str) -> None:
@@ -102,7 +103,7 @@ def binary_bodies_enable(env: dict[str, str], api_id: str) -> None:
     apigateway = client("apigateway", env)
     operations = [{"op": "replace", "path": "/binaryMediaTypes", "value": ["*/*"]}]
 
-    def send_list(request, **_kwargs) -> None:
+    def send_list(request: Any, **_kwargs: Any) -> None:
         request.data = json.dumps({"patchOperations": operations}).encode()
 
     apigateway.meta.events.register("before-sign.apigateway.UpdateRestApi", send_list)

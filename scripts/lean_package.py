@@ -22,6 +22,7 @@ import sys
 import sysconfig
 import zipfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
@@ -93,7 +94,7 @@ def trim_archive(archive: Path, *, site_packages: Path, services: frozenset[str]
     return dropped, dropped_bytes
 
 
-def trim(cli) -> None:
+def trim(cli: Any) -> None:
     """The `zip` callback; Zappa passes its ZappaCLI, whose `zip_path` is the built package."""
     if cli.stage_config.get("slim_handler"):
         raise RuntimeError("scripts/lean_package.py trims a whole-project zip; slim_handler must stay off.")

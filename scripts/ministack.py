@@ -32,7 +32,8 @@ def is_listening(port: int) -> bool:
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def clean_env() -> dict[str, str]:
@@ -56,7 +57,7 @@ def client_env(port: int) -> dict[str, str]:
     }
 
 
-def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subprocess.Popen:
+def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subprocess.Popen[bytes]:
     """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers.
 
     AUTH is on: like AWS, it checks every signature, POST policies and CORS rules,
@@ -89,12 +90,12 @@ def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subpro
     return process
 
 
-def wait_until_answering(url: str, *, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_until_answering(url: str, *, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
     """Poll a loopback `url` until it answers, failing early if `process` exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args[0]} exited with code {process.returncode}.")
+            raise RuntimeError(f"{process.args!r} exited with code {process.returncode}.")
         try:
             with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback URL
                 return
@@ -105,7 +106,7 @@ def wait_until_answering(url: str, *, process: subprocess.Popen, timeout: float 
     raise TimeoutError(f"{url} did not answer within {timeout:.0f} s.")
 
 
-def stop(process: subprocess.Popen, *, timeout: float = 30) -> None:
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 30) -> None:
     """SIGTERM, so MiniStack writes its state, then wait for it to exit."""
     if process.poll() is not None:
         return

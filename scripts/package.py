@@ -19,6 +19,7 @@ import tempfile
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -58,12 +59,12 @@ def part_sizes(archive: Path) -> dict[str, int]:
     return dict(totals.most_common())
 
 
-def manifest(archive: Path) -> dict:
+def manifest(archive: Path) -> dict[str, Any]:
     zipped, unzipped = sizes(archive)
     return {"zipped": zipped, "unzipped": unzipped, "parts": part_sizes(archive)}
 
 
-def growth(archive: Path, *, recorded: dict | None = None, top: int = 12) -> list[str]:
+def growth(archive: Path, *, recorded: dict[str, Any] | None = None, top: int = 12) -> list[str]:
     """Lines naming the parts whose compressed size moved most against the recorded manifest."""
     recorded = recorded if recorded is not None else json.loads(MANIFEST.read_text())
     now, before = part_sizes(archive), recorded["parts"]

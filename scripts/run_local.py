@@ -38,7 +38,7 @@ def say(message: str) -> None:
         print(message, flush=True)
 
 
-def stop_portal(server: subprocess.Popen) -> None:
+def stop_portal(server: subprocess.Popen[bytes]) -> None:
     """SIGTERM to runserver, whose autoreloader then ends the process serving requests too."""
     server.terminate()
     try:

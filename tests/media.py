@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import struct
 import wave
+from pathlib import Path
 
 import pypdf
 from PIL import Image
@@ -114,7 +115,7 @@ def pdf(pages: int) -> bytes:
     return out.getvalue()
 
 
-def mp4_file(path, *, size: int, width: int = 1280, height: int = 720, seconds: float = 60.0):
+def mp4_file(path: Path, *, size: int, width: int = 1280, height: int = 720, seconds: float = 60.0) -> Path:
     """`mp4` of exactly `size` bytes written to `path` in pieces, for files too big to build in memory."""
     small = mp4(width, height, seconds, media_bytes=0)
     mdat_at = small.index(b"mdat") - 4
