@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 # S3 numbers an upload's parts 1 to 10,000; the portal signs at most 100 of them per
 # request, so no one request holds a worker for long.
 MAX_PARTS = 10_000
+CANCELLED = "This upload was cancelled while it was being checked."
 MAX_PARTS_PER_REQUEST = 100
 
 
@@ -348,6 +349,8 @@ def _inspect(item: MediaItem) -> str | None:
     """Fill in what the file says about itself; returns why it is refused, or None."""
     size = storage.object_size(item.s3_key)
     if size is None:
+        if _current(item) is None:  # a cancel removed the record, then the file, just now
+            raise UploadNotPending(CANCELLED)
         raise UploadIncomplete("The file has not arrived in storage yet.")
     if size != item.size:
         return f"The file is {size:,} bytes, not the {item.size:,} bytes declared."
@@ -399,7 +402,7 @@ def _interrupted(item: MediaItem, exc: Exception) -> MediaHubError:
         return ProcessingInterrupted()
     if _current(item) is None:
         _delete_objects(item)  # what this check wrote before it found the upload gone
-        return UploadNotPending("This upload was cancelled while it was being checked.")
+        return UploadNotPending(CANCELLED)
     return UploadIncomplete("The file changed or went missing in storage while it was checked; upload it again.")
 
 
@@ -433,7 +436,7 @@ def _settle_lost_race(ours: MediaItem) -> MediaItem:
     theirs = _current(ours)
     if theirs is None:
         _delete_objects(ours)
-        raise UploadNotPending("This upload was cancelled while it was being checked.")
+        raise UploadNotPending(CANCELLED)
     if theirs.status == Status.PENDING:
         # Changed but still pending (a concurrent step rewrote it): check that record again.
         return media_process(item=theirs)

@@ -155,6 +155,18 @@ def test_cancel_during_a_check_wins_and_the_check_removes_what_it_wrote(aws, fau
     assert bucket_keys() == set()
 
 
+def test_cancel_just_before_a_check_reads_the_file_is_reported_as_a_cancel(aws, faults):
+    item = pending_upload(JPEG, filename="photo.jpg", content_type="image/jpeg")
+    # The check loaded the record; the cancel removes record and file before it looks.
+    faults.before("HeadObject", lambda params: services.direct_upload_abort(item=record(item.id)))
+
+    with pytest.raises(UploadNotPending, match="cancelled while it was being checked"):
+        services.media_process(item=item)
+
+    assert record(item.id) is None
+    assert bucket_keys() == set()
+
+
 def test_a_check_that_concluded_first_makes_the_cancel_refuse(aws):
     item = pending_upload(JPEG, filename="photo.jpg", content_type="image/jpeg")
     services.media_process(item=record(item.id))
