@@ -50,8 +50,8 @@ logger = logging.getLogger(__name__)
 # S3 numbers an upload's parts 1 to 10,000; the portal signs at most 100 of them per
 # request, so no one request holds a worker for long.
 MAX_PARTS = 10_000
-CANCELLED = "This upload was cancelled while it was being checked."
 MAX_PARTS_PER_REQUEST = 100
+CANCELLED = "This upload was cancelled while it was being checked."
 
 
 def media_create_from_upload(*, owner: str, name: str, caption: str, upload: UploadedFile) -> MediaItem:

@@ -17,12 +17,6 @@ PASSWORD = "Fault-suite-pass-3"  # noqa: S105
 FAULT_FIGURES = ("faults injected", "5xx seen", "valid files lost", "ready without object", "orphans after reconcile")
 
 
-@pytest.fixture(autouse=True)
-def aws():
-    """These tests talk to MiniStack over HTTP: no in-process moto here."""
-    yield
-
-
 @pytest.fixture(scope="session", autouse=True)
 def fault_figures() -> None:
     """The suite's figures show in the run's summary even when they stay at 0."""

@@ -9,11 +9,6 @@ from uploads.metadata import clean_filename, filename_for_type, parse_media_type
 OFFICE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-@pytest.fixture(autouse=True)
-def aws() -> None:
-    """Pure functions: no AWS world needed (this replaces the suite's fixture that makes one)."""
-
-
 @pytest.mark.parametrize(
     ("declared", "parsed"),
     [
