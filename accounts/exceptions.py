@@ -14,10 +14,7 @@ class InvalidCredentials(Unauthenticated):
 class LoginThrottled(Throttled):
     """Too many failed sign-ins for this username or address; wait for the window to pass."""
 
-    def __init__(self, retry_after: int) -> None:
-        minutes = -(-retry_after // 60)
-        super().__init__(f"Too many failed sign-ins. Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
-        self.retry_after = retry_after
+    default_message = "Too many failed sign-ins."
 
 
 class UsernameTaken(Conflict):

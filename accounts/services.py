@@ -89,12 +89,12 @@ def user_authenticate(*, username: str, password: str, address: str) -> User:
     username's and the address's throttle (LoginThrottled when either is used up); a
     success clears the username's count and gives the address its attempt back."""
     username_key, address_key = f"username:{normalize_username(username)}", f"address:{address}"
-    _, address_attempt = throttling.login_attempts_reserve((username_key, address_key), now=timezone.now())
+    _, address_attempt = throttling.attempts_reserve((username_key, address_key), now=timezone.now())
     user = _user_matching(username=username, password=password)
     if user is None:
         raise InvalidCredentials
-    throttling.login_failures_reset(username_key)
-    throttling.login_attempt_release(address_attempt)
+    throttling.failures_reset(username_key)
+    throttling.attempt_release(address_attempt)
     return user
 
 

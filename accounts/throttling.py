@@ -1,4 +1,5 @@
-"""Sign-in throttling: every attempt is reserved in DynamoDB before its password is checked.
+"""Password throttling (sign-in, protected share links): every attempt is reserved in
+DynamoDB before its password is checked.
 
 One counter per username and one per client address hold the attempts of their current
 window (`accounts.models.LoginFailures`). Reserving is a single conditional write, so
@@ -20,6 +21,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from accounts.exceptions import LoginThrottled
 from accounts.models import LoginFailures
 from mediahub.aws import condition_failed
+from mediahub.exceptions import Throttled
 
 
 @dataclass(frozen=True)
@@ -30,21 +32,23 @@ class Reservation:
     window_start: datetime
 
 
-def login_attempts_reserve(keys: Sequence[str], *, now: datetime) -> list[Reservation]:
-    """Count one attempt under every key, or under none: LoginThrottled if any key's
-    window is used up (the reservations already made are given back)."""
+def attempts_reserve(
+    keys: Sequence[str], *, now: datetime, refusal: type[Throttled] = LoginThrottled
+) -> list[Reservation]:
+    """Count one attempt under every key, or under none: `refusal` if any key's window
+    is used up (the reservations already made are given back)."""
     reservations: list[Reservation] = []
     try:
         for key in keys:
-            reservations.append(_reserve(key, now=now))
-    except LoginThrottled:
+            reservations.append(_reserve(key, now=now, refusal=refusal))
+    except Throttled:
         for reservation in reservations:
-            login_attempt_release(reservation)
+            attempt_release(reservation)
         raise
     return reservations
 
 
-def login_attempt_release(reservation: Reservation) -> None:
+def attempt_release(reservation: Reservation) -> None:
     """Give an attempt back to its window; nothing to do once a new window has begun."""
     try:
         LoginFailures(key=reservation.key).update(
@@ -56,7 +60,7 @@ def login_attempt_release(reservation: Reservation) -> None:
             raise
 
 
-def login_failures_reset(key: str) -> None:
+def failures_reset(key: str) -> None:
     """Forget every attempt counted under `key` (its owner has just proved the password)."""
     LoginFailures(key=key).delete()
 
@@ -65,14 +69,14 @@ def _window() -> timedelta:
     return timedelta(seconds=settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
 
 
-def _reserve(key: str, *, now: datetime) -> Reservation:
+def _reserve(key: str, *, now: datetime, refusal: type[Throttled]) -> Reservation:
     # Two rounds: a concurrent attempt may start the new window between our two writes,
     # and then counting into that window succeeds the second time.
     for _ in range(2):
         window_start = _count_in_running_window(key, now=now) or _start_window(key, now=now)
         if window_start is not None:
             return Reservation(key=key, window_start=window_start)
-    raise LoginThrottled(retry_after=_retry_after(key, now=now))
+    raise refusal(retry_after=_retry_after(key, now=now))
 
 
 def _count_in_running_window(key: str, *, now: datetime) -> datetime | None:

@@ -22,7 +22,8 @@ from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordF
 from accounts.models import User
 from accounts.selectors import user_get, user_list
 from mediahub.exceptions import MediaHubError
-from mediahub.http import AuthedRequest, PortalRequest
+from mediahub.http import AuthedRequest, PortalRequest, client_address
+from mediahub.middleware import with_retry_after
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -30,14 +31,6 @@ def _safe_next(request: HttpRequest) -> str:
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
     return resolve_url(settings.LOGIN_REDIRECT_URL)
-
-
-def _client_address(request: HttpRequest) -> str:
-    """The address API Gateway saw. Behind it, REMOTE_ADDR comes from X-Forwarded-For,
-    whose first entries the client can forge; the event's sourceIp it cannot."""
-    context = request.META.get("lambda.event", {}).get("requestContext", {})
-    source = context.get("identity", {}).get("sourceIp") or context.get("http", {}).get("sourceIp")
-    return str(source or request.META.get("REMOTE_ADDR", ""))
 
 
 @login_not_required
@@ -48,7 +41,7 @@ def login_view(request: PortalRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_authenticate(**form.cleaned_data, address=_client_address(request))
+            user = services.user_authenticate(**form.cleaned_data, address=client_address(request))
         except (InvalidCredentials, LoginThrottled) as exc:
             return _login_refused(request, form, exc)
         services.login(request, user)
@@ -59,10 +52,7 @@ def login_view(request: PortalRequest) -> HttpResponse:
 def _login_refused(request: PortalRequest, form: LoginForm, refusal: MediaHubError) -> HttpResponse:
     form.add_error(None, str(refusal))
     context = {"form": form, "next": _safe_next(request)}
-    response = render(request, "accounts/login.html", context, status=refusal.status_code)
-    if isinstance(refusal, LoginThrottled):
-        response["Retry-After"] = str(refusal.retry_after)
-    return response
+    return with_retry_after(render(request, "accounts/login.html", context, status=refusal.status_code), refusal)
 
 
 @require_POST

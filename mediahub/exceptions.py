@@ -30,6 +30,12 @@ class Unauthenticated(MediaHubError):
     status_code = 401
 
 
+class Forbidden(MediaHubError):
+    """The caller may not do this, whoever they are."""
+
+    status_code = 403
+
+
 class NotFound(MediaHubError):
     """No such thing, or not one the caller may see."""
 
@@ -61,9 +67,15 @@ class Unprocessable(MediaHubError):
 
 
 class Throttled(MediaHubError):
-    """Too many attempts; wait before trying again."""
+    """Too many attempts; wait `retry_after` seconds before trying again."""
 
     status_code = 429
+    default_message = "Too many attempts."
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = -(-retry_after // 60)
+        super().__init__(f"{self.default_message} Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+        self.retry_after = retry_after
 
 
 class StorageUnavailable(MediaHubError):

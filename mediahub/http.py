@@ -25,3 +25,11 @@ class AuthedRequest(HttpRequest):
     """A request LoginRequiredMiddleware let through: someone is signed in."""
 
     user: User  # type: ignore[assignment]
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address API Gateway saw. Behind it, REMOTE_ADDR comes from X-Forwarded-For,
+    whose first entries the client can forge; the event's sourceIp it cannot."""
+    context = request.META.get("lambda.event", {}).get("requestContext", {})
+    source = context.get("identity", {}).get("sourceIp") or context.get("http", {}).get("sourceIp")
+    return str(source or request.META.get("REMOTE_ADDR", ""))

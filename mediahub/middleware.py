@@ -15,7 +15,7 @@ from django.utils.cache import patch_cache_control
 from django.views import defaults
 
 from mediahub import aws
-from mediahub.exceptions import MediaHubError, StorageUnavailable
+from mediahub.exceptions import MediaHubError, StorageUnavailable, Throttled
 from mediahub.http import PortalRequest
 
 logger = logging.getLogger(__name__)
@@ -73,9 +73,11 @@ RETRY_AFTER_SECONDS = 30
 
 
 def with_retry_after(response: HttpResponse, error: MediaHubError) -> HttpResponse:
-    """Tell the client when to try again after storage did not answer."""
+    """Tell the client when to try again after storage did not answer or it was throttled."""
     if isinstance(error, StorageUnavailable):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    elif isinstance(error, Throttled):
+        response["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -107,6 +109,8 @@ def content_security_policy() -> str:
         "img-src": f"'self' data: blob: {bucket}",
         "media-src": f"'self' {bucket}",
         "connect-src": f"'self' {bucket}",
+        # A shared PDF shows in a frame, straight from the bucket.
+        "frame-src": bucket,
         "object-src": "'none'",
         "base-uri": "'none'",
         "frame-ancestors": "'none'",

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "mediahub",
     "accounts",
     "uploads",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,8 @@ MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES", d
 MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES", default=100 * 1024**2)
 MEDIAHUB_UPLOAD_SIGNATURE_SECONDS = env_int("MEDIAHUB_UPLOAD_SIGNATURE_SECONDS", default=15 * 60)
 MEDIAHUB_PENDING_UPLOAD_SECONDS = env_int("MEDIAHUB_PENDING_UPLOAD_SECONDS", default=24 * 3600)
+# Share links that may work at once for one item (each is a row its page lists).
+MEDIAHUB_SHARES_PER_ITEM = env_int("MEDIAHUB_SHARES_PER_ITEM", default=20)
 
 # Media files do not go through Django's storage API: uploads/storage.py is the one
 # path to S3 (see its docstring). Only static files use a Django storage.

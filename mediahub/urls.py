@@ -7,4 +7,5 @@ handler404 = "mediahub.middleware.page_not_found"
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("uploads.urls")),
+    path("", include("sharing.urls")),
 ]

@@ -17,6 +17,7 @@ from ulid import ULID
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
+from sharing.services import shares_end_for_media
 from uploads import metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
@@ -145,11 +146,12 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
 
 
 def media_delete(*, item: MediaItem) -> None:
-    """Remove the record, then the object.
+    """Remove the record, then its share links and the object.
 
     The record goes first: an object left behind by a failed S3 call is an
     invisible orphan (logged, to sweep later), while a record without its
-    object would show a broken item to its owner.
+    object would show a broken item to its owner. A share link left behind is
+    dead too, as opening one checks its item.
     """
     try:
         item.delete()
@@ -157,6 +159,7 @@ def media_delete(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
+    shares_end_for_media(media_id=item.id)
     _free_bytes(item)
 
 

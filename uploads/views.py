@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
+from sharing.selectors import shares_for_media
 from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
@@ -29,8 +30,6 @@ VIEW_COOKIE = "media_view"
 FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100
-# How long a share link may last: S3 signatures (SigV4) allow seven days at most.
-SHARE_HOURS = {1: "1 hour", 24: "1 day", 72: "3 days", 168: "7 days"}
 
 
 @require_http_methods(["GET"])
@@ -137,35 +136,22 @@ def _uploader_config() -> dict[str, Any]:
 @require_http_methods(["GET"])
 def media_detail(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
-    share_hours = _share_hours(request.GET.get("share"))
-    return render(request, "uploads/detail.html", _detail_context(item, share_hours=share_hours))
+    return render(request, "uploads/detail.html", _detail_context(item))
 
 
-def _detail_context(item: MediaItem, *, share_hours: int | None) -> dict[str, Any]:
-    def link(expires: int | None = None) -> str:
-        return storage.presigned_url(
-            item.s3_key, content_type=item.content_type, filename=item.original_filename, expires=expires
-        )
-
+def _detail_context(item: MediaItem) -> dict[str, Any]:
+    ready = item.status == Status.READY
     return {
         "item": item,
-        "file_link": link(),
-        "preview": item.status == Status.READY and storage.shows_inline(item.content_type),
+        "file_link": storage.presigned_url(
+            item.s3_key, content_type=item.content_type, filename=item.original_filename
+        ),
+        "preview": ready and storage.shows_inline(item.content_type),
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
         "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
-        "share_choices": SHARE_HOURS,
-        "share_hours": share_hours,
-        "share_link": link(share_hours * 3600) if share_hours else None,
+        "shares": shares_for_media(media_id=item.id) if ready else [],
     }
-
-
-def _share_hours(value: str | None) -> int | None:
-    try:
-        hours = int(value or "")
-    except ValueError:
-        return None
-    return hours if hours in SHARE_HOURS else None
 
 
 @require_http_methods(["GET"])

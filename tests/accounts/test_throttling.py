@@ -69,12 +69,12 @@ def test_a_throttled_address_gives_the_username_its_attempt_back(client, member)
 def test_an_expired_window_is_replaced_by_a_new_one(member):
     start = timezone.now()
     for _ in range(5):
-        throttling.login_attempts_reserve(["username:alice"], now=start)
+        throttling.attempts_reserve(["username:alice"], now=start)
     with pytest.raises(LoginThrottled):
-        throttling.login_attempts_reserve(["username:alice"], now=start + timedelta(minutes=14))
+        throttling.attempts_reserve(["username:alice"], now=start + timedelta(minutes=14))
 
     later = start + timedelta(minutes=15, seconds=1)
-    [reservation] = throttling.login_attempts_reserve(["username:alice"], now=later)
+    [reservation] = throttling.attempts_reserve(["username:alice"], now=later)
 
     record = LoginFailures.get("username:alice")
     assert (record.failures, record.window_start, reservation.window_start) == (1, later, later)
@@ -91,19 +91,19 @@ def test_a_window_another_attempt_just_started_is_counted_into_not_overwritten(m
 
     monkeypatch.setattr(throttling, "_start_window", rival_starts_it_first)
 
-    throttling.login_attempts_reserve(["username:alice"], now=timezone.now())
+    throttling.attempts_reserve(["username:alice"], now=timezone.now())
 
     assert LoginFailures.get("username:alice").failures == 2
 
 
 def test_release_leaves_a_newer_window_alone(member):
     start = timezone.now()
-    [old] = throttling.login_attempts_reserve(["username:alice"], now=start)
+    [old] = throttling.attempts_reserve(["username:alice"], now=start)
     later = start + timedelta(minutes=16)
     for _ in range(3):
-        throttling.login_attempts_reserve(["username:alice"], now=later)
+        throttling.attempts_reserve(["username:alice"], now=later)
 
-    throttling.login_attempt_release(old)
+    throttling.attempt_release(old)
 
     assert LoginFailures.get("username:alice").failures == 3
 
@@ -111,9 +111,9 @@ def test_release_leaves_a_newer_window_alone(member):
 def test_retry_after_counts_to_the_end_of_the_window(member):
     start = timezone.now()
     for _ in range(5):
-        throttling.login_attempts_reserve(["address:192.0.2.5"], now=start)
+        throttling.attempts_reserve(["address:192.0.2.5"], now=start)
 
     with pytest.raises(LoginThrottled) as refused:
-        throttling.login_attempts_reserve(["address:192.0.2.5"], now=start + timedelta(minutes=10))
+        throttling.attempts_reserve(["address:192.0.2.5"], now=start + timedelta(minutes=10))
 
     assert refused.value.retry_after == 300

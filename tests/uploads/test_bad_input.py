@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from ulid import ULID
 
+from sharing.models import Share
 from tests import media
 from tests.factories import MediaItemFactory, UserFactory
 from tests.helpers import add_figure, sign_in
@@ -179,6 +180,8 @@ ID_ENDPOINTS = [
     ("post", "/api/uploads/{id}/parts/", js({"part_numbers": [1]})),
     ("post", "/api/uploads/{id}/complete/", js({"parts": [part()]})),
     ("post", "/api/uploads/{id}/finish/", b"{}"),
+    ("get", "/media/{id}/shares/new/", None),
+    ("post", "/media/{id}/shares/new/", {"lasts": "7d"}),
 ]
 
 
@@ -433,8 +436,52 @@ PAGE_CASES = {
     ),
 }
 
+WITHDRAWN = "This link has expired or been withdrawn."
+NO_SHARE = "There is no such share link of this item."
+# Share tokens are 43 URL-safe base64 characters; anything else opens nothing, unread.
+NOT_TOKENS = {
+    "empty-ish": "-",
+    "42 characters": "A" * 42,
+    "44 characters": "A" * 44,
+    "3000 characters": "A" * 3000,
+    "a dot": "A" * 42 + ".",
+    "NUL": "A" * 42 + "%00",
+    "non-ASCII": "é" * 43,
+}
+
+
+def share_cases() -> list[Any]:
+    """Public share pages with tokens that cannot exist (refused without a read), or that
+    exist nowhere; and withdrawals of share links that are not there."""
+    cases = []
+    for label, token in NOT_TOKENS.items():
+        for method, path in (("get", "/s/{}/"), ("post", "/s/{}/"), ("get", "/s/{}/download/")):
+            case = Bad(method, path.format(token), 404, WITHDRAWN, {} if method == "post" else None, unseen=True)
+            cases.append(pytest.param(case, id=f"share token {label}: {method.upper()} {path}"))
+    cases.append(pytest.param(Bad("get", "/s/" + "A" * 43 + "/", 404, WITHDRAWN), id="share token unknown"))
+    for label, name in (("not hex", "z" * 64), ("short", "ab"), ("3000 characters", "a" * 3000), ("unknown", "a" * 64)):
+        case = Bad("post", f"/shares/{name}/withdraw/", 404, NO_SHARE, {}, unseen=label != "unknown")
+        cases.append(pytest.param(case, id=f"withdraw a share, hash {label}"))
+    return cases
+
+
+def share_form(status: int, message: str, /, **fields: Any) -> Bad:
+    return form("/media/{ready}/shares/new/", status, message, **{"lasts": "7d", **fields})
+
+
+SHARE_CASES = {
+    "share lasting forever": share_form(400, "Select a valid choice. forever is not one of", lasts="forever"),
+    "share until no date": share_form(400, "Choose the date the link stops working.", lasts="date"),
+    "share until a bad date": share_form(400, "Enter a valid date.", lasts="date", until="2024-02-30"),
+    "share until next century": share_form(400, "from today to 90 days", lasts="date", until="2126-01-01"),
+    "share until yesterday": share_form(400, "from today to 90 days", lasts="date", until="2000-01-01"),
+    "share password 129 characters": share_form(400, "at most 128 characters", password="p" * 129),
+}
+
 CASES = [
     *id_cases(),
+    *share_cases(),
+    *(pytest.param(case, id=label) for label, case in SHARE_CASES.items()),
     *body_cases(),
     *(pytest.param(case, id=label) for label, case in CREATE_CASES.items()),
     *(pytest.param(case, id=label) for label, case in PART_CASES.items()),
@@ -475,6 +522,7 @@ def _no_lookup(*args: Any, **kwargs: Any) -> None:
 def test_bad_input_answers_4xx_says_why_and_changes_nothing(world, case, monkeypatch):
     if case.unseen:
         monkeypatch.setattr(MediaItem, "get", _no_lookup)
+        monkeypatch.setattr(Share, "get", _no_lookup)
     before = state(world)
 
     response = send(world, case)

@@ -104,15 +104,3 @@ def test_detail_previews_images_video_and_audio_inline(member_client, filename, 
     item = _upload(filename=filename, data=data)
 
     assert player in member_client.get(f"/media/{item.id}/").content.decode()
-
-
-def test_share_link_lasts_the_chosen_time_up_to_seven_days(member_client):
-    item = _upload(filename="p.jpg", data=media.jpeg())
-
-    week = member_client.get(f"/media/{item.id}/", {"share": "168"}).content.decode()
-    bogus = member_client.get(f"/media/{item.id}/", {"share": "9999"}).content.decode()
-
-    link = re.search(r'id="share-link" class="share-link" type="text" readonly value="([^"]+)"', week).group(1)
-    assert parse_qs(urlsplit(link.replace("&amp;", "&")).query)["X-Amz-Expires"] == ["604800"]
-    assert "Anyone with this link can open the file for 7 days" in week
-    assert 'id="share-link"' not in bogus

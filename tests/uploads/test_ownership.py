@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sharing.models import Share
 from tests.factories import MediaItemFactory
 from tests.helpers import form_upload, only_item, sign_in
 from uploads.models import MediaItem
@@ -70,7 +71,8 @@ def test_upload_records_the_signed_in_uploader(other_member, client):
 
 
 def test_a_member_cannot_make_a_share_link_for_someone_elses_media(member_client, bobs_item):
-    response = member_client.get(f"/media/{bobs_item.id}/", {"share": "168"})
+    form = member_client.get(f"/media/{bobs_item.id}/shares/new/")
+    response = member_client.post(f"/media/{bobs_item.id}/shares/new/", {"lasts": "7d", "allow_download": "on"})
 
-    assert response.status_code == 404
-    assert b"X-Amz-Signature" not in response.content
+    assert (form.status_code, response.status_code) == (404, 404)
+    assert Share.count() == 0
