@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from scripts import ministack
 
@@ -117,3 +118,15 @@ def aws_client(emulator: Emulator, service: str):
         aws_secret_access_key=ministack.SECRET_ACCESS_KEY,
         aws_session_token=None,
     )
+
+
+class FromAddress(HTTPAdapter):
+    """Connects from the given local address, which the portal sees as the client's."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)

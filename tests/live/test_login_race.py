@@ -14,27 +14,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
 from tests.helpers import add_figure
-from tests.services import manage
+from tests.services import FromAddress, manage
 
 pytestmark = pytest.mark.live
 
 GUESSES = 30
 ALLOWED = 5  # MEDIAHUB_LOGIN_MAX_FAILURES, the portal's default
-
-
-class FromAddress(HTTPAdapter):
-    """Connects from the given local address, which the portal sees as the client's."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
 
 
 def guess_all_at_once(portal: str, guesses: list[tuple[str, str]]) -> list[requests.Response]:
