@@ -23,6 +23,7 @@ from mediahub.exceptions import MediaHubError
 from mediahub.http import AuthedRequest, PortalRequest, client_address
 from mediahub.middleware import domain_error, with_retry_after
 from sharing import selectors, services
+from sharing.csrf import csrf_protect_without_referrer
 from sharing.exceptions import DownloadNotAllowed, SharePasswordThrottled, SharePasswordWrong
 from sharing.forms import ShareForm, SharePasswordForm
 from sharing.models import Share
@@ -102,6 +103,7 @@ def _problem_page(request: PortalRequest, error: MediaHubError) -> HttpResponse:
 
 
 @public
+@csrf_protect_without_referrer
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def share_page_view(request: PortalRequest, token: str) -> HttpResponse:

@@ -33,6 +33,7 @@ def strict_admin(admin, member):
         "/upload/",
         "/media/{id}/edit/",
         "/media/{id}/delete/",
+        "/media/{id}/shares/new/",
     ],
 )
 def test_post_without_csrf_token_is_forbidden_and_changes_nothing(strict_admin, path):

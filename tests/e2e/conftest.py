@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -40,3 +42,31 @@ def page(browser) -> Iterator[Page]:
     context.close()
     blocked = [text for text in console if "Content Security Policy" in text]
     assert blocked == [], "the portal's pages broke their own Content-Security-Policy"
+
+
+@pytest.fixture
+def webm(tmp_path) -> Path:
+    """Two seconds of real, playable VP8 video, made by Debian's ffmpeg."""
+    if shutil.which("ffmpeg") is None:
+        pytest.fail("Debian's ffmpeg is not installed: run `make test`, which installs it with apt-get.")
+    path = tmp_path / "test-pattern.webm"
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x240:rate=15",
+            "-t",
+            "2",
+            "-c:v",
+            "libvpx",
+            "-b:v",
+            "300k",
+            str(path),
+        ],
+        check=True,
+    )
+    return path

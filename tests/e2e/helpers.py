@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
 
 from tests.services import manage
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 def sign_in_as_new_user(page: Page, portal: str, emulator, username: str) -> None:
@@ -17,3 +21,18 @@ def sign_in_as_new_user(page: Page, portal: str, emulator, username: str) -> Non
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{portal}/")
+
+
+def upload(page: Page, portal: str, path: Path, name: str, caption: str = "") -> None:
+    page.goto(f"{portal}/upload/")
+    form = page.locator("section[aria-labelledby=form-heading] form")
+    form.get_by_label("Name").fill(name)
+    form.get_by_label("Caption").fill(caption)
+    form.get_by_label("File").set_input_files(str(path))
+    form.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("status").filter(has_text=f"Uploaded “{name}”.")).to_be_visible()
+
+
+def shot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)

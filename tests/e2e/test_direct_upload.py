@@ -14,13 +14,10 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests import media
-from tests.e2e.helpers import sign_in_as_new_user
+from tests.e2e.helpers import shot, sign_in_as_new_user
 from tests.services import aws_client, s3_client
 
 MiB = 1024 * 1024
-# What a person would see, kept by each run for the README and for review.
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def write_files(folder: Path) -> dict[str, Path]:
@@ -64,14 +61,14 @@ def test_three_files_upload_with_progress_and_are_ready_in_the_listing(page, por
     expect(page.locator("#upload-status")).to_have_text(
         "3 files uploaded and checked. They are in your media list.", timeout=120_000
     )
-    page.screenshot(path=str(SCREENSHOTS / "uploader-done.png"), full_page=True)
+    shot(page, "uploader-done.png")
 
     assert 0 < seen < 100, "the status bar never showed partial progress"
     assert len(part_puts) >= 120 * MiB // (8 * MiB)  # the large file went up in parts
     page.goto(f"{portal}/")
     rows = page.locator("table.media-table tbody tr")
     expect(rows).to_have_count(3)
-    page.screenshot(path=str(SCREENSHOTS / "listing-after-upload.png"), full_page=True)
+    shot(page, "listing-after-upload.png")
     table = page.locator("table.media-table").inner_text()
     for name, kind, size in (
         ("photo", "image", r"\d+\.\d\xa0KB"),

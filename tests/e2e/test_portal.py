@@ -4,60 +4,10 @@ keeps screenshots in build/screenshots/ (the README shows some)."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-from pathlib import Path
-
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tests import media
-from tests.e2e.helpers import sign_in_as_new_user
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-@pytest.fixture
-def webm(tmp_path) -> Path:
-    """Two seconds of real, playable VP8 video, made by Debian's ffmpeg."""
-    if shutil.which("ffmpeg") is None:
-        pytest.fail("Debian's ffmpeg is not installed: run `make test`, which installs it with apt-get.")
-    path = tmp_path / "test-pattern.webm"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc=size=320x240:rate=15",
-            "-t",
-            "2",
-            "-c:v",
-            "libvpx",
-            "-b:v",
-            "300k",
-            str(path),
-        ],
-        check=True,
-    )
-    return path
-
-
-def upload(page: Page, portal: str, path: Path, name: str, caption: str = "") -> None:
-    page.goto(f"{portal}/upload/")
-    form = page.locator("section[aria-labelledby=form-heading] form")
-    form.get_by_label("Name").fill(name)
-    form.get_by_label("Caption").fill(caption)
-    form.get_by_label("File").set_input_files(str(path))
-    form.get_by_role("button", name="Upload").click()
-    expect(page.get_by_role("status").filter(has_text=f"Uploaded “{name}”.")).to_be_visible()
-
-
-def shot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+from tests.e2e.helpers import shot, sign_in_as_new_user, upload
 
 
 def test_browse_preview_play_edit_and_delete(page, portal, emulator, tmp_path, webm):
