@@ -224,6 +224,55 @@ def test_the_store_dying_during_a_form_upload_leaves_a_clear_answer_and_no_broke
         assert_stores_agree(emulator, media_id)
 
 
+def share_a_photo(person: requests.Session, portal: str, name: str) -> tuple[str, str]:
+    """Upload a photo by the form and share it; the link's path and the share's hash."""
+    uploaded = person.post(f"{portal}/upload/", data={"name": name}, files={"file": (f"{name}.jpg", JPEG)}, timeout=60)
+    media_id = uploaded.url.rstrip("/").rsplit("/", 1)[1]
+    made = person.post(f"{portal}/media/{media_id}/shares/new/", data={"lasts": "1d"}, timeout=60)
+    assert made.status_code == 201, made.text
+    path = "/s/" + made.text.split('readonly value="', 1)[1].split('"', 1)[0].rsplit("/s/", 1)[1]
+    return path, hashlib.sha256(path.split("/")[2].encode()).hexdigest()
+
+
+def share_exists(emulator: Emulator, token_hash: str) -> bool:
+    found = aws_client(emulator, "dynamodb").get_item(
+        TableName="mediahub-live-shares", Key={"token_hash": {"S": token_hash}}, ConsistentRead=True
+    )
+    return "Item" in found
+
+
+def test_a_share_link_opened_while_the_store_stalls_answers_503_then_works(person, faulty_portal, proxy: FaultProxy):
+    path, _ = share_a_photo(person, faulty_portal, "stall-share")
+    add_figure("faults injected", 1)
+    with proxy.paused():
+        started = time.monotonic()
+        stalled = requests.get(faulty_portal + path, timeout=60)
+        waited = time.monotonic() - started
+
+    _count(stalled)
+    assert stalled.status_code == 503 and stalled.headers["Retry-After"]
+    assert "Storage is not answering right now" in stalled.text
+    assert stalled.headers["Referrer-Policy"] == "no-referrer"
+    assert waited < 10
+    assert requests.get(faulty_portal + path, timeout=30).status_code == 200
+
+
+def test_a_withdrawal_the_store_stalled_leaves_the_link_as_its_record_says(
+    person, faulty_portal, proxy: FaultProxy, emulator
+):
+    path, token_hash = share_a_photo(person, faulty_portal, "stall-withdraw")
+    add_figure("faults injected", 1)
+    with proxy.paused():
+        stalled = person.post(f"{faulty_portal}/shares/{token_hash}/withdraw/", timeout=60, allow_redirects=False)
+
+    _count(stalled)
+    assert stalled.status_code == 503
+    assert "Your change may not have been saved" in stalled.text
+    # Whether or not the delete reached DynamoDB, the link does what its record says.
+    opened = requests.get(faulty_portal + path, timeout=30).status_code
+    assert opened == (200 if share_exists(emulator, token_hash) else 404)
+
+
 def _my_ids(emulator: Emulator) -> set[str]:
     return {item["id"]["S"] for item in _scan(emulator) if item["owner"]["S"] == "faulty"}
 
