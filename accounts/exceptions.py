@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mediahub.exceptions import Conflict, NotFound, Throttled, Unauthenticated
+from mediahub.exceptions import Conflict, InvalidInput, NotFound, Throttled, Unauthenticated
 
 
 class InvalidCredentials(Unauthenticated):
@@ -25,3 +25,15 @@ class UsernameTaken(Conflict):
 
 class UserNotFound(NotFound):
     """No user has this username."""
+
+
+class InvalidTokenExpiry(InvalidInput):
+    """A token's expiry is in the past or more than a year away."""
+
+    default_message = "A token lasts at most a year."
+
+
+class TokenNotFound(NotFound):
+    """No such token of the caller's."""
+
+    default_message = "There is no such token."

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.models import USERNAME_MAX_LENGTH, Role
+from accounts.models import USERNAME_MAX_LENGTH, Role, Scope
 
 USERNAME_VALIDATOR_MESSAGE = "Use letters, digits and @ . + - _ only."
 # Hints for password managers.
@@ -51,3 +51,17 @@ class UserCreateForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+TOKEN_LASTS = {"7": "7 days", "30": "30 days", "90": "90 days", "365": "1 year"}
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it is for, e.g. “laptop import”: shown on this page only.")
+    lasts = forms.TypedChoiceField(label="Works for", choices=list(TOKEN_LASTS.items()), coerce=int, initial="90")
+    scope = forms.ChoiceField(
+        choices=Scope.choices,
+        initial=Scope.READ,
+        widget=forms.RadioSelect,
+        help_text="Read only: list, search, view and download. Read and write: also upload, edit, share and delete.",
+    )

@@ -11,7 +11,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from mediahub.aws import table_meta
@@ -113,4 +113,43 @@ class LoginFailures(Model):
     expires_at = TTLAttribute()
 
 
-TABLES = (User, SessionRecord, LoginFailures)
+class Scope(TextChoices):
+    """What a personal access token may do through the API."""
+
+    READ = "read", "Read only"
+    READ_WRITE = "read-write", "Read and write"
+
+
+class TokensByUserIndex(GlobalSecondaryIndex["AccessToken"]):
+    """One user's tokens, newest first: their tokens page, and ending them all at once."""
+
+    class Meta:
+        index_name = "by-username"
+        projection = AllProjection()
+
+    username = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AccessToken(Model):
+    """A personal access token for the API, keyed by its SHA-256: the token itself is shown
+    once, when it is made. DynamoDB's TTL deletes it late, so every use checks expiry too."""
+
+    Meta = table_meta("tokens")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    username = UnicodeAttribute()
+    name = UnicodeAttribute()
+    scope = UnicodeAttribute(default=Scope.READ)
+    created_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute()
+    last_used_at = UTCDateTimeAttribute(null=True)
+
+    by_username = TokensByUserIndex()
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == Scope.READ_WRITE
+
+
+TABLES = (User, SessionRecord, LoginFailures, AccessToken)

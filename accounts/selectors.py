@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from accounts.exceptions import UserNotFound
-from accounts.models import USERNAME_MAX_LENGTH, Role, User
+from accounts.exceptions import TokenNotFound, UserNotFound
+from accounts.models import USERNAME_MAX_LENGTH, AccessToken, Role, User
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
+from mediahub import tokens
 
 
 def normalize_username(username: str) -> str:
@@ -48,3 +52,45 @@ def user_for_session(session: SessionBase) -> User | None:
     if not user.is_active or not constant_time_compare(session_hash, user.session_auth_hash()):
         return None
     return user
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """The active user a working token belongs to, with the token."""
+
+    user: User
+    token: AccessToken
+
+
+def token_authenticate(token: str, *, prefix: str) -> TokenHolder | None:
+    """Who `token` signs in, if it is well formed, known, unexpired and its user active.
+    Two DynamoDB reads; a malformed token costs none."""
+    if not tokens.token_well_formed(token, prefix):
+        return None
+    try:
+        record = AccessToken.get(tokens.token_hash(token), consistent_read=True)
+        user = User.get(record.username)
+    except (AccessToken.DoesNotExist, User.DoesNotExist):
+        return None
+    if record.expires_at <= timezone.now() or not user.is_active:
+        return None
+    return TokenHolder(user=user, token=record)
+
+
+def tokens_for_user(username: str) -> list[AccessToken]:
+    """The user's tokens that still work, newest first."""
+    still = AccessToken.expires_at > timezone.now()
+    return list(AccessToken.by_username.query(username, filter_condition=still, scan_index_forward=False))
+
+
+def token_get_for_user(*, token_hash: str, user: User) -> AccessToken:
+    """One of the user's own tokens, by the hash their tokens page names it with."""
+    if not tokens.TOKEN_HASH.fullmatch(token_hash):
+        raise TokenNotFound
+    try:
+        record = AccessToken.get(token_hash, consistent_read=True)
+    except AccessToken.DoesNotExist as exc:
+        raise TokenNotFound from exc
+    if record.username != user.username:
+        raise TokenNotFound
+    return record

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -10,18 +12,21 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, PynamoDBException
 
 from accounts import throttling
-from accounts.exceptions import InvalidCredentials, UsernameTaken, UserNotFound
-from accounts.models import USERNAME_MAX_LENGTH, Role, SessionRecord, User
+from accounts.exceptions import InvalidCredentials, InvalidTokenExpiry, UsernameTaken, UserNotFound
+from accounts.models import USERNAME_MAX_LENGTH, AccessToken, Role, SessionRecord, User
 from accounts.selectors import normalize_username, user_get
 from accounts.sessions import SESSION_HASH_KEY, SESSION_USER_KEY
+from mediahub import tokens
 from mediahub.aws import condition_failed
 from mediahub.http import PortalRequest
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
 
 # Checked against when the username is unknown: Django then runs the hasher on a
 # random password, so a miss costs as long as a hit.
@@ -72,10 +77,11 @@ def user_set_role(*, user: User, role: str) -> None:
 
 
 def user_set_active(*, user: User, active: bool) -> None:
-    """(De)activate a user; deactivation ends all of the user's sessions at once."""
+    """(De)activate a user; deactivation ends all of the user's sessions and API tokens at once."""
     user.update(actions=[User.is_active.set(active)])
     if not active:
         user_end_sessions(username=user.username)
+        tokens_end_for_user(username=user.username)
 
 
 def user_end_sessions(*, username: str) -> None:
@@ -128,3 +134,52 @@ def session_renew_after_password_change(request: HttpRequest, user: User) -> Non
     """Keep the current session signed in after its own user changed password."""
     request.session.cycle_key()
     request.session[SESSION_HASH_KEY] = user.session_auth_hash()
+
+
+TOKEN_PREFIX = "mhp_"  # noqa: S105 - a public prefix, not a secret
+TOKEN_LONGEST = timedelta(days=365)
+# A token's last use is written at most this often: reads through the API stay reads.
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+
+
+def token_create(*, user: User, name: str, scope: str, expires_at: datetime) -> tuple[AccessToken, str]:
+    """A new personal access token for `user`, and the token itself: the only time it exists
+    outside the client that keeps it, since the table holds its hash."""
+    now = timezone.now()
+    if not now < expires_at <= now + TOKEN_LONGEST + timedelta(minutes=1):
+        raise InvalidTokenExpiry
+    token = tokens.token_new(TOKEN_PREFIX)
+    record = AccessToken(
+        token_hash=tokens.token_hash(token),
+        username=user.username,
+        name=name,
+        scope=scope,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    record.save(condition=AccessToken.token_hash.does_not_exist())
+    return record, token
+
+
+def token_revoke(*, token: AccessToken) -> None:
+    token.delete()
+
+
+def tokens_end_for_user(*, username: str) -> None:
+    """End every token of the user (a deactivated user's tokens are refused anyway)."""
+    with AccessToken.batch_write() as batch:
+        for token in AccessToken.by_username.query(username):
+            batch.delete(token)
+
+
+def token_record_use(*, token: AccessToken) -> None:
+    """Note that the token was used, at most once a minute; never fails the request, and
+    never brings a revoked token back."""
+    now = timezone.now()
+    if token.last_used_at and now - token.last_used_at < TOKEN_USE_RESOLUTION:
+        return
+    try:
+        token.update(actions=[AccessToken.last_used_at.set(now)], condition=AccessToken.token_hash.exists())
+    except PynamoDBException as exc:
+        if not condition_failed(exc):
+            logger.warning("Could not record the use of a token of %s: %r", token.username, exc)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -10,6 +12,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import services
 from accounts.decorators import admin_required
 from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTaken, UserNotFound
-from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordForm, UserCreateForm
+from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordForm, TokenForm, UserCreateForm
 from accounts.models import User
-from accounts.selectors import user_get, user_list
+from accounts.selectors import token_get_for_user, tokens_for_user, user_get, user_list
 from mediahub.exceptions import MediaHubError
 from mediahub.http import AuthedRequest, PortalRequest, client_address
 from mediahub.middleware import with_retry_after
@@ -160,3 +164,27 @@ def _set_password_or_report(form: forms.Form, field: str, user: User) -> bool:
         form.add_error(field, exc)
         return False
     return True
+
+
+@require_http_methods(["GET", "POST"])
+def token_list_view(request: AuthedRequest) -> HttpResponse:
+    """The user's API tokens, and a form for a new one, shown once when made."""
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        expires_at = timezone.now() + timedelta(days=data["lasts"])
+        token, secret = services.token_create(
+            user=request.user, name=data["name"], scope=data["scope"], expires_at=expires_at
+        )
+        context = {"token": token, "secret": secret, "api_url": request.build_absolute_uri(reverse("uploads:list"))}
+        return render(request, "accounts/token_created.html", context, status=201)
+    context = {"tokens": tokens_for_user(request.user.username), "form": form}
+    return render(request, "accounts/token_list.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def token_revoke_view(request: AuthedRequest, token_hash: str) -> HttpResponse:
+    token = token_get_for_user(token_hash=token_hash, user=request.user)
+    services.token_revoke(token=token)
+    messages.success(request, f"The token “{token.name}” is revoked: it no longer opens anything.")
+    return redirect("accounts:tokens")

@@ -48,6 +48,18 @@ class Conflict(MediaHubError):
     status_code = 409
 
 
+class PreconditionFailed(MediaHubError):
+    """The caller's copy (If-Match) is not the current one."""
+
+    status_code = 412
+
+
+class PreconditionRequired(MediaHubError):
+    """A change must say which version it changes (If-Match)."""
+
+    status_code = 428
+
+
 class TooLarge(MediaHubError):
     """The content is over a configured limit."""
 

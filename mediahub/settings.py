@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "uploads",
     "sharing",
+    "api",
 ]
 
 MIDDLEWARE = [

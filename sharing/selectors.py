@@ -10,7 +10,7 @@ from django.core import signing
 from django.utils import timezone
 
 from accounts.models import User
-from sharing import tokens
+from mediahub import tokens
 from sharing.exceptions import ShareNotFound, ShareUnavailable
 from sharing.models import ALL_SHARES, Share
 from uploads.exceptions import InvalidCursor

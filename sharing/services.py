@@ -11,8 +11,8 @@ from django.utils import timezone
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from accounts import throttling
+from mediahub import tokens
 from mediahub.aws import condition_failed
-from sharing import tokens
 from sharing.exceptions import (
     InvalidShareExpiry,
     ShareNotAllowed,

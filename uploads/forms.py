@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django import forms
@@ -12,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 
 from uploads.metadata import BIDI_EXPLICIT, parse_media_type
 from uploads.models import Kind, Status
+from uploads.selectors import MediaQuery
 
 PAGE_SIZES = (10, 25, 50, 100)
 # Characters a caption may hold that a name may not.
@@ -158,3 +160,19 @@ class ListFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("uploaded_to", "The end date is before the start date.")
         return cleaned
+
+
+def list_query(data: dict[str, Any]) -> MediaQuery:
+    """The listing query a valid ListFilterForm asks for."""
+    start, end = data["uploaded_from"], data["uploaded_to"]
+    return MediaQuery(
+        kind=data["kind"],
+        status=data["status"],
+        owner=data["owner"].strip().lower(),
+        search=data["q"].strip(),
+        uploaded_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
+        uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
+        oldest_first=data["order"] == "oldest",
+        page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
+        max_read=settings.MEDIAHUB_LIST_MAX_READ,
+    )

@@ -6,7 +6,6 @@ mediahub.middleware.DomainErrorMiddleware, which renders them with their status.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +21,9 @@ from mediahub.http import AuthedRequest
 from sharing.selectors import shares_for_media
 from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
-from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
+from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm, list_query
 from uploads.models import MediaItem, Status
-from uploads.selectors import MediaPage, MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
+from uploads.selectors import MediaPage, media_duplicates, media_get_for_user, media_list_for_user
 
 VIEW_COOKIE = "media_view"
 FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
@@ -37,7 +36,7 @@ def media_list(request: AuthedRequest) -> HttpResponse:
     filters = ListFilterForm(_with_default_size(request.GET))
     if not filters.is_valid():
         return render(request, "uploads/list.html", _list_context(request, filters, None), status=400)
-    query = _list_query(filters.cleaned_data)
+    query = list_query(filters.cleaned_data)
     page = media_list_for_user(user=request.user, query=query, cursor=request.GET.get("cursor"))
     response = render(request, "uploads/list.html", _list_context(request, filters, page))
     if request.GET.get("view") == _layout(request):
@@ -84,21 +83,6 @@ def _list_links(request: AuthedRequest) -> dict[str, Any]:
         layouts[choice] = state.urlencode()
     state.pop("view")
     return {"state": state.urlencode(), "layout_links": layouts}
-
-
-def _list_query(data: dict[str, Any]) -> MediaQuery:
-    start, end = data["uploaded_from"], data["uploaded_to"]
-    return MediaQuery(
-        kind=data["kind"],
-        status=data["status"],
-        owner=data["owner"].strip().lower(),
-        search=data["q"].strip(),
-        uploaded_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
-        uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
-        oldest_first=data["order"] == "oldest",
-        page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
-        max_read=settings.MEDIAHUB_LIST_MAX_READ,
-    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,16 @@
+"""API v1 endpoints of accounts: who the caller is."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from accounts.schemas import UserOut
+from mediahub.http import AuthedRequest
+
+router = Router(tags=["account"])
+
+
+@router.get("/me", response=UserOut, summary="The caller")
+def me(request: AuthedRequest) -> UserOut:
+    user = request.user
+    return UserOut(username=user.username, email=user.email, role=user.role)

@@ -1,0 +1,55 @@
+"""Who calls the API: a personal access token (`Authorization: Bearer …`, no CSRF: a
+browser never sends it on its own), or the portal's session cookie (CSRF-checked, as
+every cookie-authenticated write must be)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.security import APIKeyCookie, HttpBearer
+
+from accounts.models import AccessToken, User
+from accounts.selectors import token_authenticate
+from accounts.services import TOKEN_PREFIX, token_record_use
+from mediahub.exceptions import Forbidden
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ReadOnlyToken(Forbidden):
+    """The token's scope is `read`; this would change something."""
+
+    default_message = "This token may only read. Make a read-write token to change anything."
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        holder = token_authenticate(token, prefix=TOKEN_PREFIX)
+        if holder is None:
+            return None
+        if request.method not in SAFE_METHODS and not holder.token.can_write:
+            raise ReadOnlyToken
+        token_record_use(token=holder.token)
+        _attach(request, holder.user, holder.token)
+        return holder.user
+
+
+class SessionCookie(APIKeyCookie):
+    """The signed-in portal user (the browser's uploader, the docs page)."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        _attach(request, user, None)
+        return user  # type: ignore[no-any-return]
+
+
+def _attach(request: HttpRequest, user: User, token: AccessToken | None) -> None:
+    # What views read: the PynamoDB user, as on the portal's pages, and the token if any.
+    request_any: Any = request
+    request_any.user, request_any.api_token = user, token

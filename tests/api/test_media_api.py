@@ -1,0 +1,216 @@
+"""The media endpoints of API v1 (moto): what a token holder can list, read, change,
+delete and share, and the one error shape (problem details) for everything that fails."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import media
+from tests.api.helpers import bearer, make_token
+from tests.factories import MediaItemFactory
+from tests.helpers import stored_item
+from uploads.models import MediaItem
+
+pytestmark = pytest.mark.usefixtures("aws")
+
+
+@pytest.fixture
+def api(member_client) -> Client:
+    client = Client(**bearer(make_token(member_client)))
+    return client
+
+
+def problem_of(response) -> dict:
+    assert response["Content-Type"] == "application/problem+json", response.content
+    body = response.json()
+    assert set(body) >= {"type", "title", "status", "detail"} and body["status"] == response.status_code
+    return body
+
+
+def test_listing_pages_with_cursors_and_the_portals_filters(api):
+    for n in range(5):
+        MediaItemFactory(owner="alice", name=f"Photo {n}")
+    MediaItemFactory(owner="alice", name="Song", kind="audio", content_type="audio/mpeg")
+    MediaItemFactory(owner="bob", name="Not hers")
+
+    first = api.get("/api/v1/media", {"size": "10", "kind": "image"}).json()
+    searched = api.get("/api/v1/media", {"q": "song"}).json()
+    paged = api.get("/api/v1/media", {"size": "10"}).json()
+
+    assert [item["name"] for item in first["items"]] == [f"Photo {n}" for n in reversed(range(5))]
+    assert [item["name"] for item in searched["items"]] == ["Song"]
+    assert "Not hers" not in [item["name"] for item in paged["items"]]
+
+
+def test_a_cursor_reaches_every_item_once(api):
+    for n in range(23):
+        MediaItemFactory(owner="alice", name=f"Item {n:02}")
+    seen, cursor = [], ""
+    while True:
+        page = api.get("/api/v1/media", {"size": "10", "cursor": cursor}).json()
+        seen += [item["name"] for item in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+
+    assert seen == [f"Item {n:02}" for n in reversed(range(23))]
+
+
+@pytest.mark.parametrize(
+    ("query", "detail"),
+    [
+        ({"kind": "hologram"}, "kind: Select a valid choice."),
+        ({"size": "7"}, "size: Select a valid choice."),
+        ({"uploaded_from": "2024-13-45"}, "uploaded_from: Enter a valid date."),
+        ({"cursor": "forged"}, "That page link is invalid"),
+    ],
+)
+def test_bad_filters_answer_400_problems(api, query, detail):
+    response = api.get("/api/v1/media", query)
+
+    assert response.status_code == 400
+    assert detail in problem_of(response)["detail"]
+
+
+def test_an_item_is_read_with_its_version_as_etag(api, member):
+    item = stored_item("p.jpg", media.jpeg(), owner="alice", name="Harbour")
+
+    response = api.get(f"/api/v1/media/{item.id}")
+
+    body = response.json()
+    assert response.status_code == 200 and response["ETag"] == f'"{body["version"]}"'
+    assert body["name"] == "Harbour" and body["kind"] == "image" and body["width"] == 64
+    assert "X-Amz-Signature" in body["thumbnail_url"]
+
+
+def test_a_change_needs_the_current_version(api):
+    item = MediaItemFactory(owner="alice", name="Old")
+    url = f"/api/v1/media/{item.id}"
+    change = {"content_type": "application/json", "data": {"caption": "New caption"}}
+
+    missing = api.patch(url, **change)
+    stale = api.patch(url, **change, HTTP_IF_MATCH='"7"')
+    done = api.patch(url, **change, HTTP_IF_MATCH=f'"{item.version}"')
+    again = api.patch(url, **change, HTTP_IF_MATCH=f'"{item.version}"')
+
+    assert missing.status_code == 428 and "If-Match" in problem_of(missing)["detail"]
+    assert stale.status_code == 412 and problem_of(stale)
+    assert done.status_code == 200 and done.json()["caption"] == "New caption" and done.json()["name"] == "Old"
+    assert done["ETag"] == f'"{item.version + 1}"'
+    assert again.status_code == 412  # the version it named is gone now
+    assert MediaItem.get(item.id).caption == "New caption"
+
+
+@pytest.mark.parametrize(
+    ("changes", "detail"),
+    [
+        ({"name": ""}, "name: This field is required."),
+        ({"name": "x\u202eevil"}, "invisible control character U+202E"),
+        ({"caption": "c" * 2001}, "at most 2000 characters"),
+    ],
+)
+def test_a_bad_change_answers_400_and_changes_nothing(api, changes, detail):
+    item = MediaItemFactory(owner="alice", name="Kept")
+
+    response = api.patch(
+        f"/api/v1/media/{item.id}", changes, content_type="application/json", HTTP_IF_MATCH=f'"{item.version}"'
+    )
+
+    assert response.status_code == 400 and detail in problem_of(response)["detail"]
+    assert MediaItem.get(item.id).name == "Kept"
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"name": 5}', b"{not json", b'{"name": ["x"]}'])
+def test_a_malformed_body_answers_a_4xx_problem(api, body):
+    item = MediaItemFactory(owner="alice")
+
+    response = api.generic(
+        "PATCH", f"/api/v1/media/{item.id}", body, content_type="application/json", HTTP_IF_MATCH='"1"'
+    )
+
+    assert 400 <= response.status_code < 500
+    problem_of(response)
+
+
+def test_delete_removes_the_record_and_the_file(api, member, bucket_keys):
+    item = stored_item("p.jpg", media.jpeg(), owner="alice")
+
+    response = api.delete(f"/api/v1/media/{item.id}")
+
+    assert response.status_code == 204
+    assert MediaItem.count(item.id) == 0 and bucket_keys() == []
+
+
+def test_download_gives_a_short_lived_attachment_link(api, member):
+    item = stored_item("p.jpg", media.jpeg(), owner="alice")
+
+    body = api.get(f"/api/v1/media/{item.id}/download").json()
+
+    assert body["expires_in"] == 300
+    assert "attachment" in body["url"] and "X-Amz-Expires=300" in body["url"]
+
+
+def test_another_members_item_is_404_everywhere(api, other_member):
+    theirs = MediaItemFactory(owner="bob")
+    url = f"/api/v1/media/{theirs.id}"
+
+    answers = [
+        api.get(url),
+        api.patch(url, {"name": "x"}, content_type="application/json", HTTP_IF_MATCH='"1"'),
+        api.delete(url),
+        api.get(f"{url}/download"),
+        api.get(f"{url}/shares"),
+    ]
+
+    assert [answer.status_code for answer in answers] == [404] * 5
+    assert all(
+        problem_of(answer)["detail"] == "There is nothing here, or it is not yours to see." for answer in answers
+    )
+    assert MediaItem.count(theirs.id) == 1
+
+
+def test_shares_through_the_api(api, member):
+    item = stored_item("p.jpg", media.jpeg(), owner="alice", name="Harbour")
+    wanted = {"expires_at": "2099-01-01T00:00:00Z"}
+
+    too_long = api.post(f"/api/v1/media/{item.id}/shares", wanted, content_type="application/json")
+    made = api.post(
+        f"/api/v1/media/{item.id}/shares",
+        {"expires_at": "2026-12-31T00:00:00Z", "allow_download": False},
+        content_type="application/json",
+    )
+    listed = api.get(f"/api/v1/media/{item.id}/shares").json()
+    opened = Client().get(made.json()["url"])
+    withdrawn = api.delete(f"/api/v1/shares/{made.json()['id']}")
+
+    assert too_long.status_code == 400 and "from one hour to 90 days" in problem_of(too_long)["detail"]
+    assert made.status_code == 201 and made.json()["allow_download"] is False
+    assert [share["id"] for share in listed] == [made.json()["id"]] and "url" not in listed[0]
+    assert opened.status_code == 200 and "Harbour" in opened.content.decode()
+    assert withdrawn.status_code == 204
+    assert Client().get(made.json()["url"]).status_code == 404
+
+
+def test_no_html_reaches_an_api_client(api):
+    for response in (api.get("/api/v1/nowhere"), Client().get("/api/v1/media"), api.post("/api/v1/me")):
+        assert 400 <= response.status_code < 500
+        problem_of(response)
+
+
+def test_storage_down_answers_a_503_problem_with_retry_after(api, faults):
+    faults.fail("Query")
+
+    response = api.get("/api/v1/media")
+
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "Storage is not answering right now" in problem_of(response)["detail"]
+
+
+def test_an_unexpected_error_is_a_500_problem_not_a_page(api, monkeypatch):
+    monkeypatch.setattr("uploads.endpoints.media_list_for_user", lambda **kwargs: 1 / 0)
+
+    response = api.get("/api/v1/media")
+
+    assert response.status_code == 500
+    assert problem_of(response)["detail"] == "Something went wrong on our side; it has been logged."

@@ -1,0 +1,105 @@
+"""API v1 endpoints of media: list and search, read, edit, delete, download.
+
+Filters, names and captions are checked by the same forms as the portal's pages, so the
+API accepts exactly what the pages do. Changes name the version they change (If-Match),
+as the edit page does with its hidden field."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpResponse
+from ninja import Query, Router, Schema, Status
+from ninja.responses import codes_4xx, codes_5xx
+
+from mediahub.exceptions import InvalidInput, PreconditionFailed, PreconditionRequired
+from mediahub.http import AuthedRequest
+from mediahub.schemas import Problem
+from uploads import services, storage
+from uploads.exceptions import StaleEdit
+from uploads.forms import EditForm, ListFilterForm, list_query
+from uploads.models import MediaItem
+from uploads.schemas import DownloadOut, MediaOut, MediaPageOut, MediaPatch
+from uploads.selectors import media_get_for_user, media_list_for_user
+
+router = Router(tags=["media"])
+ERRORS = {codes_4xx: Problem, codes_5xx: Problem}
+
+
+class ListFilters(Schema):
+    q: str = ""
+    kind: str = ""
+    status: str = ""
+    owner: str = ""
+    uploaded_from: str = ""
+    uploaded_to: str = ""
+    order: str = ""
+    size: str = ""
+    cursor: str = ""
+
+
+@router.get("/media", response={200: MediaPageOut, **ERRORS}, summary="List and search media")
+def media_list(request: AuthedRequest, filters: Query[ListFilters]) -> MediaPageOut:
+    form = ListFilterForm(filters.dict(exclude={"cursor"}))
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    page = media_list_for_user(user=request.user, query=list_query(form.cleaned_data), cursor=filters.cursor or None)
+    return MediaPageOut(items=[MediaOut.of(item) for item in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/media/{media_id}", response={200: MediaOut, **ERRORS}, summary="One item")
+def media_get(request: AuthedRequest, response: HttpResponse, media_id: str) -> MediaOut:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    response["ETag"] = f'"{item.version}"'
+    return MediaOut.of(item)
+
+
+@router.patch("/media/{media_id}", response={200: MediaOut, **ERRORS}, summary="Change name or caption")
+def media_update(request: AuthedRequest, response: HttpResponse, media_id: str, changes: MediaPatch) -> MediaOut:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    version = _if_match(request, item)
+    data = {"name": item.name, "caption": item.caption, **changes.dict(exclude_none=True), "version": version}
+    form = EditForm(data)
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    try:
+        services.media_update(item=item, **form.cleaned_data)
+    except StaleEdit as exc:
+        raise PreconditionFailed("The item changed since that version; read it again.") from exc
+    response["ETag"] = f'"{item.version}"'
+    return MediaOut.of(item)
+
+
+@router.delete("/media/{media_id}", response={204: None, **ERRORS}, summary="Delete an item and its file")
+def media_delete(request: AuthedRequest, media_id: str) -> Status[None]:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    if "If-Match" in request.headers:
+        _if_match(request, item)
+    try:
+        services.media_delete(item=item)
+    except StaleEdit as exc:
+        raise PreconditionFailed("The item changed meanwhile; read it again.") from exc
+    return Status(204, None)
+
+
+@router.get("/media/{media_id}/download", response={200: DownloadOut, **ERRORS}, summary="A link to the file")
+def media_download(request: AuthedRequest, media_id: str) -> DownloadOut:
+    item = media_get_for_user(media_id=media_id, user=request.user)
+    url = storage.presigned_url(
+        item.s3_key, content_type=item.content_type, filename=item.original_filename, download=True
+    )
+    return DownloadOut(url=url, expires_in=settings.MEDIAHUB_PRESIGNED_URL_SECONDS)
+
+
+def _if_match(request: AuthedRequest, item: MediaItem) -> int:
+    """The version the caller read, which must be the item's current one."""
+    given = request.headers.get("If-Match")
+    if given is None:
+        raise PreconditionRequired("Send If-Match with the item's version (its ETag), so no change is lost.")
+    version = given.strip().removeprefix("W/").strip('"')
+    if not version.isdecimal() or int(version) != item.version:
+        raise PreconditionFailed("The item changed since that version; read it again.")
+    return int(version)
+
+
+def _form_errors(form: ListFilterForm | EditForm) -> str:
+    return " ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
