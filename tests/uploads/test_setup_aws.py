@@ -38,11 +38,11 @@ def test_tables_have_their_indexes_and_ttl():
     assert {index["IndexName"] for index in media["GlobalSecondaryIndexes"]} == {"by-owner", "by-time", "by-checksum"}
     assert media["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert {index["IndexName"] for index in sessions["GlobalSecondaryIndexes"]} == {"by-username"}
-    for table in ("media", "sessions", "throttle"):
+    for table in ("media", "search", "sessions", "throttle"):
         ttl = dynamodb.describe_time_to_live(TableName=f"mediahub-local-{table}")["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     tables = set(dynamodb.list_tables()["TableNames"])
-    assert tables == {f"mediahub-local-{name}" for name in ("media", "users", "sessions", "throttle")}
+    assert tables == {f"mediahub-local-{name}" for name in ("media", "search", "users", "sessions", "throttle")}
 
 
 def test_running_setup_again_keeps_existing_data(s3, settings, member):
