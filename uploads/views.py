@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
+from search.selectors import media_search
 from sharing.selectors import shares_for_media
 from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
@@ -38,7 +39,8 @@ def media_list(request: AuthedRequest) -> HttpResponse:
     if not filters.is_valid():
         return render(request, "uploads/list.html", _list_context(request, filters, None), status=400)
     query = _list_query(filters.cleaned_data)
-    page = media_list_for_user(user=request.user, query=query, cursor=request.GET.get("cursor"))
+    select = media_search if query.search else media_list_for_user
+    page = select(user=request.user, query=query, cursor=request.GET.get("cursor"))
     response = render(request, "uploads/list.html", _list_context(request, filters, page))
     if request.GET.get("view") == _layout(request):
         # Remember the choice, for a year, for this browser.
