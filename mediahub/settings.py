@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "uploads",
     "sharing",
+    "search",
     "api",
 ]
 
@@ -173,8 +174,13 @@ MEDIAHUB_FORM_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_FORM_UPLOAD_MAX_BYTES", defau
 # memory (1 GB on the dev stage). 64 MP covers 61 MP cameras; RGBA at 64 MP is 256 MB.
 MEDIAHUB_MAX_IMAGE_PIXELS = env_int("MEDIAHUB_MAX_IMAGE_PIXELS", default=64_000_000)
 MEDIAHUB_PAGE_SIZE = env_int("MEDIAHUB_PAGE_SIZE", default=25)
-# A filtered listing page stops after reading this many items, full or not.
+# A filtered listing page (kind or status, no search) stops after reading this many items,
+# full or not. Search reads its index instead and always fills its pages.
 MEDIAHUB_LIST_MAX_READ = env_int("MEDIAHUB_LIST_MAX_READ", default=1000)
+# The admin feed (the by-time index) and everybody's search postings are spread over this
+# many partition keys, so no key takes every upload's write (docs/capacity.md sizes it).
+# Raise it freely; after lowering it, run `manage.py search_reindex`.
+MEDIAHUB_FEED_SHARDS = env_int("MEDIAHUB_FEED_SHARDS", default=8)
 # Direct uploads go from the browser straight to S3; the portal only signs and verifies.
 MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES", default=5 * 1024**3)
 MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES", default=100 * 1024**2)

@@ -10,7 +10,8 @@ from ulid import ULID
 
 from accounts.models import Role, User
 from accounts.services import user_create
-from uploads.models import Kind, MediaItem, Status
+from search.services import NO_ENTRIES, index_entries, index_write
+from uploads.models import Kind, MediaItem, Status, feed_key
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 
@@ -30,7 +31,8 @@ class UserFactory(factory.Factory):
 
 
 class MediaItemFactory(factory.Factory):
-    """A record only (no object in S3): for listing and ownership tests."""
+    """A record only (no object in S3), with its search postings: for listing, search and
+    ownership tests."""
 
     class Meta:
         model = MediaItem
@@ -39,7 +41,7 @@ class MediaItemFactory(factory.Factory):
     owner = "alice"
     name = factory.Sequence(lambda n: f"Item {n}")
     caption = ""
-    search_text = factory.LazyAttribute(lambda item: f"{item.name}\n{item.caption}".casefold())
+    feed = factory.LazyAttribute(lambda item: feed_key(item.id))
     original_filename = "photo.jpg"
     s3_key = factory.LazyAttribute(lambda item: f"media/{item.id}/{item.original_filename}")
     file_url = factory.LazyAttribute(lambda item: f"https://mediahub-local.s3.amazonaws.com/{item.s3_key}")
@@ -54,4 +56,5 @@ class MediaItemFactory(factory.Factory):
     def _create(cls, model_class, *args, **kwargs):
         item = model_class(*args, **kwargs)
         item.save()
+        index_write(before=NO_ENTRIES, after=index_entries(item))
         return item

@@ -39,6 +39,17 @@ def stored_item(
     return media_create_from_upload(owner=owner, name=name, caption=caption, upload=upload)
 
 
+def every_page(select, user, query) -> list[list[str]]:
+    """The names on each page `select` (a listing selector) gives, following next_cursor to the end."""
+    pages, cursor = [], None
+    while True:
+        page = select(user=user, query=query, cursor=cursor)
+        pages.append([item.name for item in page.items])
+        if page.next_cursor is None:
+            return pages
+        cursor = page.next_cursor
+
+
 def only_item() -> MediaItem:
     [item] = list(MediaItem.scan())
     return item

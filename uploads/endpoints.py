@@ -14,12 +14,13 @@ from ninja.responses import codes_4xx, codes_5xx
 from mediahub.exceptions import InvalidInput, PreconditionFailed, PreconditionRequired
 from mediahub.http import AuthedRequest
 from mediahub.schemas import Problem
+from search.selectors import media_find
 from uploads import services, storage
 from uploads.exceptions import StaleEdit
 from uploads.forms import EditForm, ListFilterForm, list_query
 from uploads.models import MediaItem
 from uploads.schemas import DownloadOut, MediaOut, MediaPageOut, MediaPatch
-from uploads.selectors import media_get_for_user, media_list_for_user
+from uploads.selectors import media_get_for_user
 
 router = Router(tags=["media"])
 ERRORS = {codes_4xx: Problem, codes_5xx: Problem}
@@ -42,7 +43,7 @@ def media_list(request: AuthedRequest, filters: Query[ListFilters]) -> MediaPage
     form = ListFilterForm(filters.dict(exclude={"cursor"}))
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))
-    page = media_list_for_user(user=request.user, query=list_query(form.cleaned_data), cursor=filters.cursor or None)
+    page = media_find(user=request.user, query=list_query(form.cleaned_data), cursor=filters.cursor or None)
     return MediaPageOut(items=[MediaOut.of(item) for item in page.items], next_cursor=page.next_cursor)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 
+from search.tokens import query_words
 from uploads.metadata import BIDI_EXPLICIT, parse_media_type
 from uploads.models import Kind, Status
 from uploads.selectors import MediaQuery
@@ -153,6 +154,15 @@ class ListFilterForm(forms.Form):
     size = forms.TypedChoiceField(
         label="Per page", required=False, coerce=int, empty_value=None, choices=[(str(n), n) for n in PAGE_SIZES]
     )
+
+    def clean_q(self) -> str:
+        text: str = self.cleaned_data["q"]
+        if text.strip():
+            try:
+                query_words(text)
+            except ValueError as exc:
+                raise forms.ValidationError(str(exc), code="invalid") from exc
+        return text
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

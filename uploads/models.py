@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zlib
+
+from django.conf import settings
 from django.db.models import TextChoices
 from pynamodb.attributes import (
     NumberAttribute,
@@ -15,8 +18,25 @@ from pynamodb.models import Model
 
 from mediahub.aws import table_meta
 
-# Every item carries this constant so one index can list everything by time.
-ALL_MEDIA = "all"
+# Items recorded before the feed was sharded carry this one value; the admin feed still
+# reads it until `search_reindex` has moved them to their shards.
+LEGACY_FEED = "all"
+
+
+def feed_shard(media_id: str) -> int:
+    """The shard of the admin feed (and of everybody's search postings) an item lives in:
+    a stable hash of its id, over MEDIAHUB_FEED_SHARDS shards."""
+    return zlib.crc32(media_id.encode()) % settings.MEDIAHUB_FEED_SHARDS
+
+
+def feed_key(media_id: str) -> str:
+    """The `by-time` index's partition for an item: `all#<shard>`."""
+    return f"all#{feed_shard(media_id)}"
+
+
+def feed_keys() -> list[str]:
+    """Every partition of the admin feed, the legacy one last."""
+    return [f"all#{shard}" for shard in range(settings.MEDIAHUB_FEED_SHARDS)] + [LEGACY_FEED]
 
 
 class Status(TextChoices):
@@ -49,7 +69,8 @@ class ByOwnerIndex(GlobalSecondaryIndex["MediaItem"]):
 
 
 class ByTimeIndex(GlobalSecondaryIndex["MediaItem"]):
-    """Everybody's media, newest first (admins)."""
+    """Everybody's media, newest first (admins), one partition per feed shard: no single
+    partition key takes every upload's write."""
 
     class Meta:
         index_name = "by-time"
@@ -74,11 +95,9 @@ class MediaItem(Model):
 
     id = UnicodeAttribute(hash_key=True)
     owner = UnicodeAttribute()
-    feed = UnicodeAttribute(default=ALL_MEDIA)
+    feed = UnicodeAttribute()
     name = UnicodeAttribute()
     caption = UnicodeAttribute(default="")
-    # Name and caption case-folded, for case-insensitive search (DynamoDB's contains is not).
-    search_text = UnicodeAttribute(default="")
     original_filename = UnicodeAttribute()
     s3_key = UnicodeAttribute()
     # The S3 multipart upload a pending direct upload is filling, if any.
@@ -108,11 +127,6 @@ class MediaItem(Model):
     by_owner = ByOwnerIndex()
     by_time = ByTimeIndex()
     by_checksum = ByChecksumIndex()
-
-    def set_text(self, *, name: str, caption: str) -> None:
-        """Name and caption, with the search text that follows them."""
-        self.name, self.caption = name, caption
-        self.search_text = f"{name}\n{caption}".casefold()
 
 
 TABLES = (MediaItem,)

@@ -50,6 +50,7 @@ from pynamodb.expressions.update import Action
 
 from mediahub.aws import condition_failed
 from mediahub.exceptions import Conflict, StorageUnavailable
+from search.services import index_entries, index_update
 from uploads import services, storage
 from uploads.exceptions import StaleEdit
 from uploads.models import MediaItem, Status
@@ -308,7 +309,9 @@ class _Run:
             MediaItem.thumbnail_key.remove(),
             MediaItem.updated_at.set(self.now),
         ]
+        indexed = index_entries(item)
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
+        index_update(media_id=item.id, before=indexed, after=index_entries(item))
         if thumbnail:
             storage.delete(thumbnail)
         return "marked it rejected" + (" and deleted its thumbnail" if thumbnail else "")

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
-from django.core import signing
 from pynamodb.expressions.condition import Condition
 
 from accounts.models import User
+from mediahub.paging import (
+    Collected,
+    Key,
+    Lane,
+    Merge,
+    Position,
+    Raw,
+    all_of,
+    collect,
+    first_page,
+    read_cursor,
+    salt_for,
+    sign_cursor,
+)
 from uploads.exceptions import InvalidCursor, MediaNotFound
-from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem
+from uploads.models import ByOwnerIndex, ByTimeIndex, MediaItem, feed_keys
 
 # Media ids are ULIDs: 26 Crockford base32 characters, the first 0-7 (48 bits of time).
 MEDIA_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
@@ -23,8 +34,8 @@ MEDIA_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
 class MediaPage:
     items: list[MediaItem]
     next_cursor: str | None
-    # How many items DynamoDB read for this page, and whether it stopped at the read
-    # limit before filling the page (more matches may follow the cursor).
+    # How many items DynamoDB read for this page, and whether a filtered listing stopped
+    # at the read limit before filling the page (more matches may follow the cursor).
     read: int = 0
     searched_partly: bool = False
 
@@ -84,56 +95,90 @@ class MediaQuery:
 
 
 def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) -> MediaPage:
-    """One page of the media `user` may see, in upload order.
+    """One page of the media `user` may see, in upload order, without search (a search
+    reads the search index instead: search.selectors.media_search).
 
-    Members query the owner index; admins the all-media index, or the owner index when
-    they filter by owner. The upload-date range is the index's key condition; kind,
-    status and search are filters on what it reads. Nothing scans the table.
+    Members query the owner index; admins the admin feed, merged from its shards, or the
+    owner index when they filter by owner. The upload-date range is the index's key
+    condition; kind and status are filters on what it reads, which stop after max_read
+    items even if the page is not full. Nothing scans the table.
     """
-    index: ByTimeIndex | ByOwnerIndex
     if user.is_admin and not query.owner:
-        index, hash_key, hash_value = MediaItem.by_time, "feed", ALL_MEDIA
+        lanes = [_index_lane(MediaItem.by_time, "feed", feed, query) for feed in feed_keys()]
     else:
         owner = query.owner if user.is_admin else user.username
-        index, hash_key, hash_value = MediaItem.by_owner, "owner", owner
-    salt = _cursor_salt(query, index=index.Meta.index_name, hash_value=hash_value)
-    start_key = _decode_cursor(cursor, salt=salt) if cursor else None
-    filters = _filters(query)
-    # Filters drop items after DynamoDB reads them, so filtered queries read in batches
-    # of four pages, and stop after max_read items even if the page is not full.
-    pages = index.query(
-        hash_value,
-        range_key_condition=_date_condition(query),
-        filter_condition=filters,
-        scan_index_forward=query.oldest_first,
-        page_size=4 * (query.page_size + 1) if filters is not None else query.page_size + 1,
-        last_evaluated_key=start_key,
-    ).page_iter
-    items: list[MediaItem] = []
-    read, resume_key = 0, None
-    for raw_page in pages:
-        read += raw_page["ScannedCount"]
-        items.extend(MediaItem.from_raw_data(raw) for raw in raw_page["Items"])
-        # One item more than a page tells whether another page exists.
-        if len(items) > query.page_size:
-            break
-        resume_key = raw_page.get("LastEvaluatedKey")
-        if read >= query.max_read and resume_key:
-            break
-    searched_partly = len(items) <= query.page_size and resume_key is not None
-    if len(items) > query.page_size:
-        items = items[: query.page_size]
-        resume_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
-    next_cursor = signing.dumps(resume_key, salt=salt, compress=True) if resume_key else None
-    return MediaPage(items=items, next_cursor=next_cursor, read=read, searched_partly=searched_partly)
+        lanes = [_index_lane(MediaItem.by_owner, "owner", owner, query)]
+    filtered = _filters(query) is not None
+    merge = Merge(
+        lanes,
+        listing_positions(cursor, query=query, lanes=lanes, kind="uploads.cursor"),
+        newest_first=not query.oldest_first,
+        chunk=lane_chunk(query.page_size, lanes=len(lanes), filtered=filtered),
+        budget=query.max_read if filtered else 0,
+    )
+    page = collect(merge, page_size=query.page_size, resolve=_media_items)
+    return listing_page(page, query=query, lanes=lanes, kind="uploads.cursor", read=merge.read)
 
 
-def _cursor_salt(query: MediaQuery, *, index: str, hash_value: str) -> str:
-    """A cursor works only in the listing it came from: the same index and owner, and the
-    same query, every filter, date, order and page size of it. Only the read limit, a
-    server setting that does not change what the cursor points at, is left out."""
-    asked = {**asdict(query), "max_read": None, "index": index, "hash_value": hash_value}
-    return "uploads.cursor:" + json.dumps(asked, sort_keys=True, default=str)
+def _media_items(raws: list[Raw]) -> list[MediaItem | None]:
+    return [MediaItem.from_raw_data(raw) for raw in raws]
+
+
+def lane_chunk(page_size: int, *, lanes: int, filtered: bool) -> int:
+    """How many items one read of a lane asks for: a page and one more from a single lane;
+    about a lane's share of that, and one more, from several; four times as many where a
+    filter will drop some."""
+    share = -(-(page_size + 1) // lanes) + (1 if lanes > 1 else 0)
+    return share * 4 if filtered else share
+
+
+def listing_positions(cursor: str | None, *, query: MediaQuery, lanes: list[Lane], kind: str) -> list[Position]:
+    """Where each lane starts: from its beginning, or where a cursor of this very listing says."""
+    if not cursor:
+        return [None] * len(lanes)
+    positions = read_cursor(cursor, salt=_cursor_salt(query, lanes=lanes, kind=kind), lanes=len(lanes))
+    if positions is None:
+        raise InvalidCursor
+    return positions
+
+
+def listing_page(
+    page: Collected[MediaItem], *, query: MediaQuery, lanes: list[Lane], kind: str, read: int
+) -> MediaPage:
+    salt = _cursor_salt(query, lanes=lanes, kind=kind)
+    cursor = sign_cursor(page.positions, salt=salt) if page.positions else None
+    return MediaPage(items=page.items, next_cursor=cursor, read=read, searched_partly=page.stopped_early)
+
+
+def _cursor_salt(query: MediaQuery, *, lanes: list[Lane], kind: str) -> str:
+    """A cursor works only in the listing it came from: the same partitions (index, owner,
+    feed shards, search term), and the same query, every filter, date, order and page size
+    of it. Only the read limit, a server setting that does not change what the cursor
+    points at, is left out."""
+    return salt_for(kind, {**asdict(query), "max_read": None, "lanes": [lane.name for lane in lanes]})
+
+
+def _index_lane(index: ByTimeIndex | ByOwnerIndex, hash_key: str, hash_value: str, query: MediaQuery) -> Lane:
+    """One partition of a media index, read with the query's dates, filters and order."""
+
+    def read(start: Key | None, limit: int) -> tuple[list[Raw], Key | None, int]:
+        return first_page(
+            index.query(
+                hash_value,
+                range_key_condition=_date_condition(query),
+                filter_condition=_filters(query),
+                scan_index_forward=query.oldest_first,
+                page_size=limit,
+                last_evaluated_key=start,
+            )
+        )
+
+    return Lane(
+        name=f"{index.Meta.index_name}:{hash_value}",
+        read=read,
+        key_of=lambda raw: {name: raw[name] for name in ("id", hash_key, "uploaded_at")},
+        order_of=lambda raw: f"{raw['uploaded_at']['S']}#{raw['id']['S']}",
+    )
 
 
 def _date_condition(query: MediaQuery) -> Condition | None:
@@ -153,24 +198,4 @@ def _filters(query: MediaQuery) -> Condition | None:
         conditions.append(MediaItem.kind == query.kind)
     if query.status:
         conditions.append(MediaItem.status == query.status)
-    if query.search:
-        conditions.append(MediaItem.search_text.contains(query.search.casefold()))
-    combined = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
-def _page_key(item: MediaItem, names: tuple[str, ...]) -> dict[str, Any]:
-    serialized: dict[str, Any] = item.serialize()
-    return {name: serialized[name] for name in names}
-
-
-def _decode_cursor(cursor: str, *, salt: str) -> dict[str, Any]:
-    try:
-        key = signing.loads(cursor, salt=salt)
-    except signing.BadSignature as exc:
-        raise InvalidCursor from exc
-    if not isinstance(key, dict):
-        raise InvalidCursor
-    return key
+    return all_of(conditions)

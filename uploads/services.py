@@ -17,6 +17,7 @@ from ulid import ULID
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
+from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
 from uploads import metadata, storage
 from uploads.exceptions import (
@@ -43,7 +44,7 @@ from uploads.metadata import (
     parse_media_type,
     sniff_content_type,
 )
-from uploads.models import Kind, MediaItem, Status
+from uploads.models import Kind, MediaItem, Status, feed_key
 from uploads.thumbnails import make_thumbnail
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         logger.exception("Recording media %s failed; removing its object %s", media_id, key)
         _delete_quietly(key)
         raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
+    _indexed(item)
     try:
         item = media_process(item=item)
     except ProcessingInterrupted as exc:
@@ -95,6 +97,7 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
     if item.status == Status.REJECTED:
         # The person is still on the form: the message goes there, not into their media.
         item.delete()
+        _unindexed(item)
         raise UploadRejected(item.reason)
     return item
 
@@ -107,6 +110,9 @@ def _new_item(
     item = MediaItem(
         id=media_id,
         owner=owner,
+        feed=feed_key(media_id),
+        name=name,
+        caption=caption,
         original_filename=clean_filename(filename),
         s3_key=key,
         file_url=storage.object_url(key),
@@ -120,7 +126,6 @@ def _new_item(
         # upload interrupted for good cannot stay pending forever.
         expires_at=now + timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS),
     )
-    item.set_text(name=name, caption=caption)
     return item
 
 
@@ -134,7 +139,8 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
         raise UploadStillPending
     if item.version != version:
         raise StaleEdit
-    item.set_text(name=name, caption=caption)
+    indexed = index_entries(item)
+    item.name, item.caption = name, caption
     item.updated_at = timezone.now()
     try:
         item.save(condition=MediaItem.status != Status.PENDING)
@@ -142,6 +148,7 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
+    _indexed(item, before=indexed)
     return item
 
 
@@ -160,6 +167,7 @@ def media_delete(*, item: MediaItem) -> None:
             raise StaleEdit from exc
         raise
     shares_end_for_media(media_id=item.id)
+    _unindexed(item)
     _free_bytes(item)
 
 
@@ -215,6 +223,16 @@ def _free_bytes(item: MediaItem) -> None:
         logger.exception("Media %s is gone but its bytes under %s remain; reconcile removes them", item.id, item.s3_key)
 
 
+def _indexed(item: MediaItem, *, before: Entries = NO_ENTRIES) -> None:
+    """After a write of the record: its postings follow what it now says (search.services)."""
+    index_update(media_id=item.id, before=before, after=index_entries(item))
+
+
+def _unindexed(item: MediaItem) -> None:
+    """After the record is gone: its postings go too."""
+    index_update(media_id=item.id, before=index_entries(item), after=NO_ENTRIES)
+
+
 def _delete_quietly(key: str) -> None:
     try:
         storage.delete(key)
@@ -264,6 +282,7 @@ def direct_upload_create(
         if item.upload_id:
             storage.multipart_abort(key, upload_id=item.upload_id)
         raise
+    _indexed(item)
     post = None if item.upload_id else storage.presigned_post(key, content_type=content_type, size=size)
     return DirectUpload(item=item, post=post)
 
@@ -326,6 +345,7 @@ def direct_upload_abort(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise UploadNotPending("This upload finished while you cancelled it; delete the item instead.") from exc
         raise
+    _unindexed(item)
     _free_bytes(item)
 
 
@@ -341,11 +361,14 @@ def media_process(*, item: MediaItem) -> MediaItem:
     """
     if item.status != Status.PENDING:
         return item
+    indexed = index_entries(item)
     try:
         reason = _inspect(item)
-        return _conclude(item, Status.READY) if reason is None else _reject(item, reason)
+        done = _conclude(item, Status.READY) if reason is None else _reject(item, reason)
     except (BotoCoreError, ClientError, PynamoDBException) as exc:
         raise _interrupted(item, exc) from exc
+    _indexed(done, before=indexed)
+    return done
 
 
 def _inspect(item: MediaItem) -> str | None:

@@ -18,12 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
+from search.selectors import media_find
 from sharing.selectors import shares_for_media
 from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm, list_query
 from uploads.models import MediaItem, Status
-from uploads.selectors import MediaPage, media_duplicates, media_get_for_user, media_list_for_user
+from uploads.selectors import MediaPage, media_duplicates, media_get_for_user
 
 VIEW_COOKIE = "media_view"
 FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
@@ -36,8 +37,7 @@ def media_list(request: AuthedRequest) -> HttpResponse:
     filters = ListFilterForm(_with_default_size(request.GET))
     if not filters.is_valid():
         return render(request, "uploads/list.html", _list_context(request, filters, None), status=400)
-    query = list_query(filters.cleaned_data)
-    page = media_list_for_user(user=request.user, query=query, cursor=request.GET.get("cursor"))
+    page = media_find(user=request.user, query=list_query(filters.cleaned_data), cursor=request.GET.get("cursor"))
     response = render(request, "uploads/list.html", _list_context(request, filters, page))
     if request.GET.get("view") == _layout(request):
         # Remember the choice, for a year, for this browser.

@@ -208,7 +208,7 @@ def test_storage_down_answers_a_503_problem_with_retry_after(api, faults):
 
 
 def test_an_unexpected_error_is_a_500_problem_not_a_page(api, monkeypatch):
-    monkeypatch.setattr("uploads.endpoints.media_list_for_user", lambda **kwargs: 1 / 0)
+    monkeypatch.setattr("uploads.endpoints.media_find", lambda **kwargs: 1 / 0)
 
     response = api.get("/api/v1/media")
 

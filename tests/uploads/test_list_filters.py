@@ -85,14 +85,14 @@ def test_the_form_shows_the_page_size_in_use(member_client, settings):
     assert "Nothing here yet." in page
 
 
-def test_a_search_that_stops_at_the_read_limit_offers_to_search_further(member_client, settings):
+def test_a_filter_that_stops_at_the_read_limit_offers_to_search_further(member_client, settings):
     settings.MEDIAHUB_LIST_MAX_READ = 40
     for day in range(1, 13):
         for n in range(5):
-            caption = "harbour" if (day, n) == (1, 0) else ""
-            MediaItemFactory(owner="alice", caption=caption, uploaded_at=at(day), updated_at=at(day))
+            kind = "audio" if (day, n) == (1, 0) else "image"
+            MediaItemFactory(owner="alice", kind=kind, uploaded_at=at(day), updated_at=at(day))
 
-    first = member_client.get("/", {"q": "harbour", "size": "10"}).content.decode()
+    first = member_client.get("/", {"kind": "audio", "size": "10"}).content.decode()
     further = re.search(r'<a href="\?([^"]+)">Search further</a>', first).group(1).replace("&amp;", "&")
     second = member_client.get(f"/?{further}")
 

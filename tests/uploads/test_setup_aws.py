@@ -40,11 +40,14 @@ def test_tables_have_their_indexes_and_ttl():
     assert {index["IndexName"] for index in sessions["GlobalSecondaryIndexes"]} == {"by-username"}
     shares = dynamodb.describe_table(TableName="mediahub-local-shares")["Table"]
     assert {index["IndexName"] for index in shares["GlobalSecondaryIndexes"]} == {"by-media", "by-time"}
-    for table in ("media", "sessions", "throttle", "shares"):
+    tokens = dynamodb.describe_table(TableName="mediahub-local-tokens")["Table"]
+    assert {index["IndexName"] for index in tokens["GlobalSecondaryIndexes"]} == {"by-username"}
+    for table in ("media", "search", "sessions", "throttle", "shares", "tokens"):
         ttl = dynamodb.describe_time_to_live(TableName=f"mediahub-local-{table}")["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     tables = set(dynamodb.list_tables()["TableNames"])
-    assert tables == {f"mediahub-local-{name}" for name in ("media", "users", "sessions", "throttle", "shares")}
+    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens")
+    assert tables == {f"mediahub-local-{name}" for name in names}
 
 
 def test_running_setup_again_keeps_existing_data(s3, settings, member):
