@@ -6,11 +6,12 @@ from ninja import Router
 
 from accounts.schemas import UserOut
 from mediahub.http import AuthedRequest
+from mediahub.schemas import ERRORS
 
 router = Router(tags=["account"])
 
 
-@router.get("/me", response=UserOut, summary="The caller")
+@router.get("/me", response={200: UserOut, **ERRORS}, summary="The caller")
 def me(request: AuthedRequest) -> UserOut:
     user = request.user
     return UserOut(username=user.username, email=user.email, role=user.role)

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -25,6 +25,7 @@ from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTake
 from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordForm, TokenForm, UserCreateForm
 from accounts.models import User
 from accounts.selectors import token_get_for_user, tokens_for_user, user_get, user_list
+from api.middleware import API_PREFIX
 from mediahub.exceptions import MediaHubError
 from mediahub.http import AuthedRequest, PortalRequest, client_address
 from mediahub.middleware import with_retry_after
@@ -178,7 +179,11 @@ def token_list_view(request: AuthedRequest) -> HttpResponse:
         )
         context = {"token": token, "secret": secret, "api_url": request.build_absolute_uri(reverse("uploads:list"))}
         return render(request, "accounts/token_created.html", context, status=201)
-    context = {"tokens": tokens_for_user(request.user.username), "form": form}
+    context = {
+        "tokens": tokens_for_user(request.user.username),
+        "form": form,
+        "docs_url": get_script_prefix() + API_PREFIX.lstrip("/") + "docs",
+    }
     return render(request, "accounts/token_list.html", context, status=400 if form.errors else 200)
 
 

@@ -3,6 +3,7 @@ with problem+json errors. Its schema is at /api/v1/openapi.json, its docs at /ap
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from http import HTTPStatus
@@ -10,8 +11,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, re_path
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import OpenAPISchema
 
 from accounts.endpoints import router as accounts_router
 from api import problems
@@ -19,12 +22,38 @@ from api.auth import BearerToken, SessionCookie
 from sharing.endpoints import router as sharing_router
 from uploads.endpoints import router as uploads_router
 
-api = NinjaAPI(
+
+class ProblemAPI(NinjaAPI):
+    """Django Ninja, documenting error answers as the problem+json they are sent as."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if str(status)[0] in "45" and "application/json" in response.get("content", {}):
+                        response["content"] = {problems.PROBLEM_TYPE: response["content"]["application/json"]}
+        return schema
+
+
+class PortalSwagger(Swagger):
+    """Swagger UI from the portal's own static files (the CSP allows no CDN), without
+    Django Ninja in INSTALLED_APPS, which would import pydantic at every cold start."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        return render(request, "api/docs.html", {"swagger_settings": json.dumps(self.settings), "api": api})
+
+
+api = ProblemAPI(
     title="Media Hub API",
     version="1",
     description="Everything a person can do in the portal, for programs. Errors are RFC 9457 problem details.",
     auth=[BearerToken(), SessionCookie()],
     urls_namespace="api-1",
+    docs=PortalSwagger(),
 )
 problems.install(api)
 api.add_router("/", accounts_router)
@@ -38,14 +67,14 @@ def nowhere(request: HttpRequest, path: str) -> HttpResponse:
     return problems.problem(404, "There is no such API endpoint; see /api/v1/docs.")
 
 
-def urls() -> tuple[list[URLPattern | URLResolver], str, str]:
-    """The API's URLs for `path(…, include)`, each let past the portal's sign-in redirect:
-    the API authenticates its callers itself and answers 401, never a sign-in page."""
-    patterns, app_name, namespace = api.urls
+def urlpatterns() -> list[URLPattern | URLResolver]:
+    """The API's URL patterns, each let past the portal's sign-in redirect: the API
+    authenticates its callers itself and answers 401, never a sign-in page."""
+    patterns, _app_name, _namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
             pattern.callback = login_not_required(_problem_for_wrong_method(pattern.callback))
-    return [*patterns, re_path(r"^(?P<path>.*)$", nowhere)], app_name, namespace
+    return [*patterns, re_path(r"^(?P<path>.*)$", nowhere)]
 
 
 def _problem_for_wrong_method(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -18,6 +18,13 @@ class Problem(Schema):
     detail: str
 
 
+# The error statuses the API answers with, each a Problem: what `response=` documents for
+# every operation, beside its success.
+ERRORS: dict[int, type[Schema]] = dict.fromkeys(
+    (400, 401, 403, 404, 405, 409, 412, 413, 422, 428, 429, 500, 503), Problem
+)
+
+
 class RequestBody(Schema):
     """A JSON object with only the fields the schema names: Ninja's schemas otherwise read
     any value's attributes (a list becomes an empty change) and ignore unknown fields."""

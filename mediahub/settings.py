@@ -6,6 +6,7 @@ Every value has a local default so `make run` needs no variables; production
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "api.middleware.ApiUrlconfMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise (static files keep their caching), above everything that sets cookies.
     "mediahub.middleware.SecurityHeadersMiddleware",
@@ -148,7 +150,10 @@ USE_TZ = True
 # there: one deploy step, no second bucket to keep in sync. The storage adds
 # each request's script prefix, so links carry API Gateway's /<stage>/.
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Django Ninja's Swagger UI files for the API's docs page, served like ours (the CSP allows
+# no CDN). Found without importing ninja, which loads pydantic: not at every cold start.
+NINJA_STATIC = Path(importlib.util.find_spec("ninja").origin or "").parent / "static"  # type: ignore[union-attr]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_STATIC]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

@@ -11,7 +11,9 @@ CloudFormation ...); only the zip shrinks. The trim drops:
   requests, ...), found from their installed file lists;
 - botocore's and boto3's models of every AWS service except the ones the portal calls
   (`mediahub.aws.SERVICES`) and S3, from which Zappa's handler loads `remote_env`. These
-  models are most of botocore's size.
+  models are most of botocore's size;
+- source maps, which only a developer's browser tools read, and Django Ninja's ReDoc bundle
+  (the API's docs page is its Swagger UI).
 """
 
 from __future__ import annotations
@@ -76,6 +78,11 @@ def unused_model(name: str, services: frozenset[str]) -> bool:
     return False
 
 
+def unserved(name: str) -> bool:
+    """Whether a zip entry is a static file the deployed portal never serves."""
+    return name.endswith(".map") or name == "ninja/static/ninja/redoc.standalone.js"
+
+
 def trim_archive(archive: Path, *, site_packages: Path, services: frozenset[str]) -> tuple[int, int]:
     """Rewrite `archive` without deploy-only files and unused service models.
     Returns the number of entries and the uncompressed bytes dropped."""
@@ -85,7 +92,8 @@ def trim_archive(archive: Path, *, site_packages: Path, services: frozenset[str]
     with zipfile.ZipFile(archive) as source, zipfile.ZipFile(trimmed, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             top = info.filename.split("/")[0]
-            if info.filename in deploy_only_files or top in deploy_only_tops or unused_model(info.filename, services):
+            name = info.filename
+            if name in deploy_only_files or top in deploy_only_tops or unused_model(name, services) or unserved(name):
                 dropped += 1
                 dropped_bytes += info.file_size
                 continue

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from django.urls import reverse
 from ninja import Router, Status
-from ninja.responses import codes_4xx, codes_5xx
 
 from mediahub.http import AuthedRequest
-from mediahub.schemas import Problem
+from mediahub.schemas import ERRORS
 from sharing import selectors, services
 from sharing.schemas import ShareCreatedOut, ShareIn, ShareOut
 from uploads.selectors import media_get_for_user
 
 router = Router(tags=["shares"])
-ERRORS = {codes_4xx: Problem, codes_5xx: Problem}
 
 
 @router.get("/media/{media_id}/shares", response={200: list[ShareOut], **ERRORS}, summary="An item's working links")

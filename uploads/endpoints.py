@@ -6,14 +6,16 @@ as the edit page does with its hidden field."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.conf import settings
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.responses import codes_4xx, codes_5xx
+from pydantic import Field
 
 from mediahub.exceptions import InvalidInput, PreconditionFailed, PreconditionRequired
 from mediahub.http import AuthedRequest
-from mediahub.schemas import Problem
+from mediahub.schemas import ERRORS
 from search.selectors import media_find
 from uploads import services, storage
 from uploads.exceptions import StaleEdit
@@ -23,19 +25,21 @@ from uploads.schemas import DownloadOut, MediaOut, MediaPageOut, MediaPatch
 from uploads.selectors import media_get_for_user
 
 router = Router(tags=["media"])
-ERRORS = {codes_4xx: Problem, codes_5xx: Problem}
+
+
+DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
 
 
 class ListFilters(Schema):
-    q: str = ""
-    kind: str = ""
-    status: str = ""
-    owner: str = ""
-    uploaded_from: str = ""
-    uploaded_to: str = ""
-    order: str = ""
-    size: str = ""
-    cursor: str = ""
+    q: str = Field("", max_length=100, description="Words that must all begin words of the name, caption or file name.")
+    kind: Literal["", "image", "video", "audio", "document"] = ""
+    status: Literal["", "pending", "ready", "rejected"] = ""
+    owner: str = Field("", max_length=150, description="Admins: one member's media.")
+    uploaded_from: str = Field("", pattern=DAY, description="A day, YYYY-MM-DD (UTC).")
+    uploaded_to: str = Field("", pattern=DAY, description="A day, YYYY-MM-DD (UTC), included.")
+    order: Literal["", "newest", "oldest"] = ""
+    size: Literal["", "10", "25", "50", "100"] = ""
+    cursor: str = Field("", description="The next_cursor of the page before, with the same filters.")
 
 
 @router.get("/media", response={200: MediaPageOut, **ERRORS}, summary="List and search media")

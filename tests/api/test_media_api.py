@@ -58,19 +58,23 @@ def test_a_cursor_reaches_every_item_once(api):
 
 
 @pytest.mark.parametrize(
-    ("query", "detail"),
+    ("query", "status", "detail"),
     [
-        ({"kind": "hologram"}, "kind: Select a valid choice."),
-        ({"size": "7"}, "size: Select a valid choice."),
-        ({"uploaded_from": "2024-13-45"}, "uploaded_from: Enter a valid date."),
-        ({"cursor": "forged"}, "That page link is invalid"),
+        ({"kind": "hologram"}, 422, "Some fields are missing or invalid."),
+        ({"size": "7"}, 422, "Some fields are missing or invalid."),
+        ({"uploaded_from": "yesterday"}, 422, "Some fields are missing or invalid."),
+        ({"uploaded_from": "2024-13-45"}, 400, "uploaded_from: Enter a valid date."),
+        ({"uploaded_from": "2024-05-02", "uploaded_to": "2024-05-01"}, 400, "The end date is before the start date."),
+        ({"cursor": "forged"}, 400, "That page link is invalid"),
     ],
 )
-def test_bad_filters_answer_400_problems(api, query, detail):
+def test_bad_filters_answer_4xx_problems_saying_why(api, query, status, detail):
     response = api.get("/api/v1/media", query)
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert detail in problem_of(response)["detail"]
+    if status == 422:
+        assert [error["loc"][-1] for error in response.json()["errors"]] == list(query)
 
 
 def test_an_item_is_read_with_its_version_as_etag(api, member):

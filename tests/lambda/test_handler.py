@@ -94,3 +94,14 @@ def test_unknown_media_is_404_through_lambda(gateway, member):
     sign_in(gateway)
 
     assert gateway.get("/media/01J0000000000000000000000/")["statusCode"] == 404
+
+
+def test_the_api_answers_under_the_stage_with_problems_and_its_schema(gateway):
+    schema = gateway.get("/api/v1/openapi.json")
+    unauthenticated = gateway.get("/api/v1/me")
+    docs = gateway.get("/api/v1/docs")
+
+    assert schema["statusCode"] == 200 and '"/dev/api/v1/media"' in gateway.text(schema)
+    assert unauthenticated["statusCode"] == 401
+    assert gateway.header(unauthenticated, "Content-Type") == "application/problem+json"
+    assert docs["statusCode"] == 200 and 'src="/dev/static/ninja/swagger-ui-bundle.js"' in gateway.text(docs)
