@@ -6,6 +6,7 @@ as the edit page does with its hidden field."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from django.conf import settings
@@ -28,6 +29,9 @@ router = Router(tags=["media"])
 
 
 DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
+# A version as an ETag names it: ASCII digits, few enough for int() (which refuses over
+# 4,300 digits, and reads other scripts' digits as if they were these).
+VERSION = re.compile(r"[0-9]{1,20}")
 
 
 class ListFilters(Schema):
@@ -101,7 +105,7 @@ def _if_match(request: AuthedRequest, item: MediaItem) -> int:
     if given is None:
         raise PreconditionRequired("Send If-Match with the item's version (its ETag), so no change is lost.")
     version = given.strip().removeprefix("W/").strip('"')
-    if not version.isdecimal() or int(version) != item.version:
+    if not VERSION.fullmatch(version) or int(version) != item.version:
         raise PreconditionFailed("The item changed since that version; read it again.")
     return int(version)
 

@@ -106,6 +106,19 @@ def test_a_change_needs_the_current_version(api):
     assert MediaItem.get(item.id).caption == "New caption"
 
 
+@pytest.mark.parametrize("if_match", ['"' + "9" * 5000 + '"', '"\u0661"', '"-1"', "*"])
+def test_an_if_match_naming_no_version_answers_412_for_edit_and_delete(api, if_match):
+    item = MediaItemFactory(owner="alice", name="Kept")
+    url = f"/api/v1/media/{item.id}"
+
+    edit = api.patch(url, {"name": "New"}, content_type="application/json", HTTP_IF_MATCH=if_match)
+    delete = api.delete(url, HTTP_IF_MATCH=if_match)
+
+    assert (edit.status_code, delete.status_code) == (412, 412)
+    assert problem_of(edit) and problem_of(delete)
+    assert MediaItem.get(item.id).name == "Kept"
+
+
 @pytest.mark.parametrize(
     ("changes", "detail"),
     [
