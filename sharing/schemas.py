@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AwareDatetime, Field
 
 from mediahub.schemas import RequestBody
 from sharing.models import Share
 
 
 class ShareIn(RequestBody):
-    expires_at: datetime = Field(description="When the link stops working: 1 hour to 90 days from now.")
-    password: str = Field("", max_length=128, description="Visitors must enter it first; empty for none.")
+    # With its time zone: a naive time names no moment (and cannot be compared with one).
+    expires_at: AwareDatetime = Field(description="When the link stops working: 1 hour to 90 days from now.")
+    # No control characters: the link's password form refuses NUL and a browser's
+    # password field drops line breaks, so such a password could never be entered.
+    password: str = Field(
+        "", max_length=128, pattern=r"^[^\x00-\x1f\x7f]*$", description="Visitors must enter it first; empty for none."
+    )
     allow_download: bool = True
 
 

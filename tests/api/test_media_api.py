@@ -209,6 +209,24 @@ def test_shares_through_the_api(api, member):
     assert Client().get(made.json()["url"]).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"expires_at": "2026-12-20T00:00:00"}, "expires_at"),  # no time zone: which 00:00?
+        ({"expires_at": "2026-12-20T00:00:00Z", "password": "nul\x00inside"}, "password"),
+        ({"expires_at": "2026-12-20T00:00:00Z", "password": "two\nlines"}, "password"),
+    ],
+)
+def test_a_share_the_api_cannot_make_as_asked_answers_422_and_makes_none(api, member, fields, field):
+    item = stored_item("p.jpg", media.jpeg(), owner="alice", name="Harbour")
+
+    response = api.post(f"/api/v1/media/{item.id}/shares", fields, content_type="application/json")
+
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in problem_of(response)["errors"]] == [field]
+    assert api.get(f"/api/v1/media/{item.id}/shares").json() == []
+
+
 def test_no_html_reaches_an_api_client(api):
     for response in (api.get("/api/v1/nowhere"), Client().get("/api/v1/media"), api.post("/api/v1/me")):
         assert 400 <= response.status_code < 500
