@@ -133,9 +133,14 @@ class SecurityHeadersMiddleware:
         # Under DEBUG, error pages are Django's technical pages, which style themselves inline.
         if not (settings.DEBUG and response.status_code >= HTTPStatus.BAD_REQUEST):
             response.headers.setdefault("Content-Security-Policy", content_security_policy())
-        # Signed in means a session cookie, in the request or set by this response: asking
-        # request.user could be the request's first DynamoDB read, and fail if it stalls.
-        if settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in response.cookies:
+        # Signed in means a session cookie, in the request or set by this response, or an
+        # API token (Authorization): asking request.user could be the request's first
+        # DynamoDB read, and fail if it stalls.
+        if (
+            settings.SESSION_COOKIE_NAME in request.COOKIES
+            or settings.SESSION_COOKIE_NAME in response.cookies
+            or "Authorization" in request.headers
+        ):
             patch_cache_control(response, private=True, no_store=True)
         if settings.SECURE_COOKIES:
             for cookie in response.cookies.values():

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils.cache import get_max_age
 
 from mediahub import aws
+from tests.api.helpers import bearer, make_token
 from tests.factories import PASSWORD, MediaItemFactory
 
 
@@ -91,6 +92,16 @@ def test_signed_in_api_answers_are_never_stored(member_client):
 
     assert response.status_code == 201
     assert {"private", "no-store"} <= cache_directives(response)
+
+
+def test_api_answers_to_a_token_are_never_stored(member_client, member):
+    item = MediaItemFactory(owner="alice")
+    token = make_token(member_client)
+
+    for path in ("/api/v1/me", f"/api/v1/media/{item.id}", f"/api/v1/media/{item.id}/download"):
+        response = Client().get(path, **bearer(token))
+        assert response.status_code == 200, path
+        assert {"private", "no-store"} <= cache_directives(response), path
 
 
 def test_static_files_keep_their_caching(member_client):
