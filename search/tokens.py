@@ -13,17 +13,14 @@ checked whole against the item's words.
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections.abc import Iterator
 
 MIN_PREFIX = 2
 MAX_PREFIX = 10
 MAX_WORDS = 32
 MAX_WORD_LENGTH = 24
 MAX_QUERY_WORDS = 8
-
-# Letters and digits: \w without the underscore, so IMG_2041 is two words, as it reads.
-_WORD = re.compile(r"[^\W_]+")
 
 
 def fold(text: str) -> str:
@@ -32,12 +29,28 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
+def _split(folded: str) -> Iterator[str]:
+    """The words of folded text: runs of letters and digits (not the underscore, so
+    IMG_2041 is two words, as it reads), each with the marks that follow its letters, as
+    Unicode's word boundaries keep them: the vowel signs of Devanagari, Bengali or Tamil
+    are inside a word, not between two."""
+    word = ""
+    for char in folded:
+        if char.isalnum() or (word and unicodedata.category(char).startswith("M")):
+            word += char
+        elif word:
+            yield word
+            word = ""
+    if word:
+        yield word
+
+
 def words(*texts: str) -> list[str]:
     """The distinct folded words of `texts`, in order, at most MAX_WORDS of them."""
     found: dict[str, None] = {}
     for text in texts:
-        for match in _WORD.finditer(fold(text)):
-            found.setdefault(match.group()[:MAX_WORD_LENGTH])
+        for word in _split(fold(text)):
+            found.setdefault(word[:MAX_WORD_LENGTH])
             if len(found) == MAX_WORDS:
                 return list(found)
     return list(found)
@@ -55,7 +68,7 @@ def terms(item_words: list[str]) -> set[str]:
 
 def query_words(text: str) -> list[str]:
     """The distinct folded words of a search, or ValueError saying why it cannot run."""
-    asked = list(dict.fromkeys(match.group()[:MAX_WORD_LENGTH] for match in _WORD.finditer(fold(text))))
+    asked = list(dict.fromkeys(word[:MAX_WORD_LENGTH] for word in _split(fold(text))))
     if not any(len(word) >= MIN_PREFIX for word in asked):
         raise ValueError("Type at least two letters or digits of a word to search.")
     if len(asked) > MAX_QUERY_WORDS:

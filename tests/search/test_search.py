@@ -66,6 +66,15 @@ def test_diacritics_and_case_do_not_matter_either_way(member):
     assert found(member, "CAFÉ crè") == ["Café Crème"]
 
 
+def test_words_written_with_vowel_signs_are_found_by_their_beginning(member):
+    MediaItemFactory(owner="alice", name="हिन्दी गाने", uploaded_at=at(1))
+    MediaItemFactory(owner="alice", name="हवा", uploaded_at=at(2))
+    MediaItemFactory(owner="alice", name="বাংলা গান", uploaded_at=at(3))
+
+    assert found(member, "हिन्") == ["हिन्दी गाने"]
+    assert found(member, "বাংলা") == ["বাংলা গান"]
+
+
 @pytest.mark.parametrize(
     ("options", "expected"),
     [

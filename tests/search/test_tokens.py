@@ -16,6 +16,12 @@ def test_words_split_at_unicode_boundaries_and_underscores():
     assert words("IMG_2041.jpg", "Ôsaka-jō: 大阪城 (1583)") == ["img", "2041", "jpg", "osaka", "jo", "大阪城", "1583"]
 
 
+def test_vowel_signs_stay_inside_their_word():
+    # Devanagari, Bengali and Tamil write vowels as marks; a word does not end at one.
+    assert words("हिन्दी फ़िल्म", "বাংলা গান", "தமிழ்நாடு") == ["हिनदी", "फिलम", "বাংলা", "গান", "தமிழநாடு"]
+    assert query_words("বাংলা") == ["বাংলা"]
+
+
 def test_prefixes_start_at_two_characters_and_stop_at_the_bound():
     assert prefixes("harbour") == ["ha", "har", "harb", "harbo", "harbou", "harbour"]
     assert prefixes("a") == []
