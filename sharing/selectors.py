@@ -29,17 +29,18 @@ class OpenShare:
 
 def share_open(token: str) -> OpenShare:
     """The share behind `token` and its item, if the link works now. Unknown, malformed,
-    expired and withdrawn tokens, and links to items gone or not ready, all raise the same
-    ShareUnavailable, so nobody can tell them apart."""
+    expired and withdrawn tokens, links to items gone or not ready, and links of an owner
+    who was deactivated all raise the same ShareUnavailable, so nobody can tell them apart."""
     if not tokens.token_well_formed(token):
         raise ShareUnavailable
     try:
         # Consistent: a link withdrawn a moment ago must not open.
         share = Share.get(tokens.token_hash(token), consistent_read=True)
         item = MediaItem.get(share.media_id, consistent_read=True)
-    except (Share.DoesNotExist, MediaItem.DoesNotExist) as exc:
+        owner = User.get(item.owner)
+    except (Share.DoesNotExist, MediaItem.DoesNotExist, User.DoesNotExist) as exc:
         raise ShareUnavailable from exc
-    if share.expires_at <= timezone.now() or item.status != Status.READY:
+    if share.expires_at <= timezone.now() or item.status != Status.READY or not owner.is_active:
         raise ShareUnavailable
     return OpenShare(share=share, item=item)
 

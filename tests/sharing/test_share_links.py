@@ -298,3 +298,15 @@ def test_an_item_has_a_bounded_number_of_links(member_client, photo, settings):
     assert third.status_code == 409
     assert "This item has 2 active links, the most it may have." in third.content.decode()
     assert Share.count() == 2
+
+
+def test_a_deactivated_owners_links_open_nothing_until_reactivated(member_client, photo, admin_client):
+    token = make_share(member_client, photo)
+
+    admin_client.post("/accounts/users/alice/active/", {"active": "0"})
+    while_inactive = Client().get(f"/s/{token}/")
+    admin_client.post("/accounts/users/alice/active/", {"active": "1"})
+
+    assert while_inactive.status_code == 404
+    assert "This link has expired or been withdrawn." in while_inactive.content.decode()
+    assert Client().get(f"/s/{token}/").status_code == 200
