@@ -109,6 +109,8 @@ def item_json(item: MediaItem) -> dict[str, Any]:
         "kind": item.kind,
         "key": item.s3_key,
         "url": reverse("uploads:detail", args=[item.id]),
+        # Ready items get their SHA-256 (and duplicate notice) shortly after, off the request.
+        "checksum": "pending" if item.checksum_pending else item.sha256,
     }
 
 

@@ -1,5 +1,8 @@
 """Lambda entry points for AWS events (wired in zappa_settings.json `events`).
 
+The full-content pass of a ready upload arrives here too, as an asynchronous invocation
+of this same function (uploads.background).
+
 S3 announces every object that lands under media/. Processing it here too means an
 upload whose browser vanished before calling finish still completes; processing is
 idempotent, so the browser's finish and this event may both arrive, in either order,
@@ -49,6 +52,15 @@ def _item_for(key: str) -> MediaItem | None:
         logger.info("No record for %s (yet)", key)
         return None
     return item if item.s3_key == key else None
+
+
+def checksum(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """The full-content pass of one ready item (uploads.background invokes the function
+    asynchronously with {"command": "uploads.events.checksum", "media_id": …}). A storage
+    error propagates, so Lambda retries the invocation, twice; running it again after a
+    success does nothing."""
+    item = services.media_checksum(media_id=str(event.get("media_id", "")))
+    return {"checksummed": int(item is not None)}
 
 
 def reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -87,8 +87,14 @@ class MediaItem(Model):
     content_type = UnicodeAttribute()
     kind = UnicodeAttribute()
     size = NumberAttribute()
-    # What processing reads from the file itself.
+    # What processing reads from the file itself. The SHA-256 comes from the full-content
+    # pass, after the item is ready (None meanwhile: "checksum pending"); that pass reads
+    # the bytes with this ETag, the ones verified, and holds a claim while it runs.
     sha256 = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute(null=True)
+    checksum_claimed_at = UTCDateTimeAttribute(null=True)
+    # S3's own full-object checksum, "<algorithm>:<base64>", when S3 reports one.
+    s3_checksum = UnicodeAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     orientation = NumberAttribute(null=True)
@@ -96,7 +102,7 @@ class MediaItem(Model):
     duration = NumberAttribute(null=True)
     page_count = NumberAttribute(null=True)
     thumbnail_key = UnicodeAttribute(null=True)
-    # "<owner>#<sha256>" once ready, so one query finds an owner's copies of a file.
+    # "<owner>#<sha256>" once the checksum lands, so one query finds an owner's copies of a file.
     checksum_key = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=Status.PENDING)
     reason = UnicodeAttribute(null=True)
@@ -113,6 +119,11 @@ class MediaItem(Model):
         """Name and caption, with the search text that follows them."""
         self.name, self.caption = name, caption
         self.search_text = f"{name}\n{caption}".casefold()
+
+    @property
+    def checksum_pending(self) -> bool:
+        """Ready, but the full-content pass (SHA-256, duplicate notice) has not landed yet."""
+        return self.status == Status.READY and self.sha256 is None
 
 
 TABLES = (MediaItem,)

@@ -14,6 +14,8 @@ on, repairs it:
   finished expires, as the README promises, just on time.
 - orphan-thumbnail: a thumbnail whose item is gone, rejected, or ready without it: deleted.
   A pending item's thumbnail waits for that item's conclusion.
+- checksum-pending: a ready item whose full-content pass (SHA-256, duplicate notice) never
+  landed: no run finished within the claim's lease of it becoming ready. The pass runs here.
 - stale-multipart: an unfinished multipart upload older than a day (or the pending window,
   if longer) that no live pending record is filling: aborted.
 
@@ -61,7 +63,7 @@ PAGE_SIZE = 1000
 MULTIPART_MIN_AGE = timedelta(days=1)
 MISSING_REASON = "The file is no longer in storage. Please upload it again."
 # What a pass needs of a record; a Scan is billed by item size whatever it projects.
-SCAN_FIELDS = ["id", "status", "s3_key", "uploaded_at", "expires_at"]
+SCAN_FIELDS = ["id", "status", "s3_key", "uploaded_at", "updated_at", "expires_at", "sha256", "checksum_claimed_at"]
 LOOKUP_FIELDS = ["id", "status", "s3_key", "thumbnail_key", "upload_id", "uploaded_at", "expires_at"]
 
 
@@ -73,6 +75,7 @@ class Problem(StrEnum):
     EXPIRED_PENDING = "expired-pending"
     ORPHAN_THUMBNAIL = "orphan-thumbnail"
     STALE_MULTIPART = "stale-multipart"
+    CHECKSUM_PENDING = "checksum-pending"
 
 
 class Outcome(StrEnum):
@@ -175,6 +178,8 @@ class _Run:
         for item in MediaItem.scan(attributes_to_get=SCAN_FIELDS, page_size=PAGE_SIZE):
             if item.status == Status.READY:
                 self.ready[item.s3_key] = item.id
+                if self._checksum_overdue(item):
+                    self._checked(Problem.CHECKSUM_PENDING, item.id, partial(self._checksum_pending, item.id))
             elif item.status == Status.PENDING and self._expiry(item) <= self.now:
                 self._checked(Problem.EXPIRED_PENDING, item.id, partial(self._expired_pending, item.id))
 
@@ -227,6 +232,13 @@ class _Run:
         else:
             todo = "remove the record" + (" and abort its multipart upload" if item.upload_id else "")
             self._found(Problem.EXPIRED_PENDING, item.id, detail, todo, partial(self._abandon, item))
+
+    def _checksum_pending(self, media_id: str) -> None:
+        item = _get(media_id)
+        if item is None or not self._checksum_overdue(item):
+            return  # landed, claimed or deleted since the scan
+        detail = f"ready since {_when(item.updated_at)}, its checksum never landed"
+        self._found(Problem.CHECKSUM_PENDING, media_id, detail, "compute it", partial(_checksum, media_id))
 
     def _object(self, obj: storage.StoredObject, item: MediaItem | None) -> None:
         if item is not None and item.s3_key == obj.key and item.status != Status.REJECTED:
@@ -319,6 +331,11 @@ class _Run:
         # The form path writes pending records without an expiry; they expire like direct uploads.
         return item.expires_at or item.uploaded_at + self.window
 
+    def _checksum_overdue(self, item: MediaItem) -> bool:
+        """Ready without a checksum, and no run has held the pass within its lease."""
+        last_try = item.checksum_claimed_at or item.updated_at
+        return item.checksum_pending and last_try < self.now - services.CHECKSUM_LEASE
+
     def _checked(self, problem: Problem, subject: str, check: Callable[[], None]) -> None:
         """Run one candidate's check; a storage error there fails that finding, not the run."""
         try:
@@ -378,6 +395,15 @@ def _update(item: MediaItem, actions: list[Action], condition: Condition) -> Non
 def _delete(key: str) -> str:
     storage.delete(key)
     return "deleted it"
+
+
+def _checksum(media_id: str) -> str:
+    done = services.media_checksum(media_id=media_id)
+    if done is None:
+        raise ChangedMeanwhile
+    if done.status == Status.REJECTED:
+        return f"its file was replaced after the check: rejected it ({done.reason})"
+    return "computed it"
 
 
 def _abort(upload: storage.MultipartUpload) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,13 +12,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from ulid import ULID
 
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
-from uploads import metadata, storage
+from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
     InvalidPartNumbers,
@@ -43,6 +46,7 @@ from uploads.metadata import (
     sniff_content_type,
 )
 from uploads.models import Kind, MediaItem, Status
+from uploads.selectors import MEDIA_ID
 from uploads.thumbnails import make_thumbnail
 
 logger = logging.getLogger(__name__)
@@ -327,14 +331,15 @@ def direct_upload_abort(*, item: MediaItem) -> None:
 
 
 def media_process(*, item: MediaItem) -> MediaItem:
-    """The one processing step, for every path in (form, direct upload, S3 event).
+    """The one verification step, for every path in (form, direct upload, S3 event).
 
     Trust nothing the client said: check the landed object's real size and the type
-    sniffed from its first bytes against the declaration, read its metadata and
-    checksum, make a thumbnail for an image, and mark the item ready; or rejected with
-    a reason, its object removed. Only the file's own content rejects it: if storage
-    fails meanwhile, the item stays pending with its file, and this step can simply run
-    again. Repeating it changes nothing.
+    sniffed from its first bytes against the declaration, read its metadata, make a
+    thumbnail for an image, and mark the item ready; or rejected with a reason, its
+    object removed. The reads are ranged and bounded whatever the file's size; the
+    SHA-256 of every byte follows off the request path (media_checksum). Only the
+    file's own content rejects it: if storage fails meanwhile, the item stays pending
+    with its file, and this step can simply run again. Repeating it changes nothing.
     """
     if item.status != Status.PENDING:
         return item
@@ -347,20 +352,24 @@ def media_process(*, item: MediaItem) -> MediaItem:
 
 def _inspect(item: MediaItem) -> str | None:
     """Fill in what the file says about itself; returns why it is refused, or None."""
-    size = storage.object_size(item.s3_key)
-    if size is None:
+    head = storage.object_head(item.s3_key)
+    if head is None:
         if _current(item) is None:  # a cancel removed the record, then the file, just now
             raise UploadNotPending(CANCELLED)
         raise UploadIncomplete("The file has not arrived in storage yet.")
-    if size != item.size:
-        return f"The file is {size:,} bytes, not the {item.size:,} bytes declared."
-    sniffed = sniff_content_type(storage.read_head(item.s3_key, SNIFF_BYTES), declared=item.content_type)
+    if head.size != item.size:
+        return f"The file is {head.size:,} bytes, not the {item.size:,} bytes declared."
+    # Every read from here on, and the checksum pass later, is pinned to these bytes.
+    item.etag, item.s3_checksum = head.etag, head.checksum
+    sniffed = sniff_content_type(
+        storage.read_head(item.s3_key, SNIFF_BYTES, etag=head.etag), declared=item.content_type
+    )
     if sniffed is None or kind_for(sniffed) not in ALLOWED_KINDS:
         return "The file's content is not an image, video, audio file or document we recognise."
     if kind_for(sniffed) != item.kind:
         return f"The file's content is {sniffed}, not the {item.kind} it was declared as."
     try:
-        _read_content(item, content_type=sniffed, size=size)
+        _read_content(item, content_type=sniffed, size=head.size)
     except Unreadable as exc:
         return str(exc)
     except (BotoCoreError, ClientError, PynamoDBException):
@@ -369,7 +378,6 @@ def _inspect(item: MediaItem) -> str | None:
         # A parser that crashes on a file has found a file it cannot read.
         logger.exception("Processing media %s (%s) failed", item.id, item.s3_key)
         return "The file could not be processed. Please try uploading it again."
-    item.checksum_key = f"{item.owner}#{item.sha256}"
     return None
 
 
@@ -377,17 +385,14 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
     """What the file says about itself, reading only what each part needs; storage
     errors surface as themselves, never as a damaged file (storage.open_range)."""
     kind = kind_for(content_type)
-    with storage.open_range(item.s3_key, size) as reader:
+    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
         extracted = metadata.extract(reader, kind=kind, content_type=content_type)
     if kind == Kind.IMAGE:
-        with storage.open_range(item.s3_key, size) as reader:
+        with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
             thumbnail = make_thumbnail(reader)
         item.thumbnail_key = storage.thumbnail_key(item.id)
         storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
-    digest = hashlib.sha256()
-    for chunk in storage.iter_object(item.s3_key, size=size):
-        digest.update(chunk)
-    item.content_type, item.kind, item.size, item.sha256 = content_type, kind, size, digest.hexdigest()
+    item.content_type, item.kind, item.size = content_type, kind, size
     # Downloads carry this name: its extension must agree with what the file really is.
     item.original_filename = metadata.filename_for_type(item.original_filename, content_type)
     item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
@@ -427,6 +432,8 @@ def _conclude(item: MediaItem, status: str) -> MediaItem:
         if not condition_failed(exc):
             raise
         return _settle_lost_race(item)
+    if status == Status.READY:
+        return background.checksum_later(item.id) or item
     return item
 
 
@@ -446,10 +453,117 @@ def _settle_lost_race(ours: MediaItem) -> MediaItem:
 
 
 def _current(item: MediaItem) -> MediaItem | None:
+    return _current_by_id(item.id)
+
+
+def _current_by_id(media_id: str) -> MediaItem | None:
     try:
-        return MediaItem.get(item.id, consistent_read=True)
+        return MediaItem.get(media_id, consistent_read=True)
     except MediaItem.DoesNotExist:
         return None
+
+
+def media_checksum(*, media_id: str) -> MediaItem | None:
+    """The full-content pass of a ready item: the SHA-256 of the very bytes verification
+    checked (pinned by their ETag), and the key behind duplicate notices.
+
+    It runs once however often it is started: a claim on the record (a conditional write
+    that lapses after CHECKSUM_LEASE) keeps a second run from reading the file again, and
+    the result is written only over a record still ready, unchecksummed and pinned to the
+    same ETag. A storage error releases the claim and goes to the caller, which retries;
+    it never rejects or deletes the item. Bytes replaced after the check (a POST policy
+    stays valid for minutes) reject the item. Returns the item with its checksum, or None
+    when there was nothing to do: no such item, not ready, done, or another run's claim.
+    """
+    item = _current_by_id(media_id) if MEDIA_ID.fullmatch(media_id) else None
+    if item is None or not item.checksum_pending or not _claim_checksum(item):
+        return None
+    failure: Exception
+    try:
+        return _record_checksum(item, _sha256_of(item))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("PreconditionFailed", "412"):
+            return _replaced_after_check(item)
+        failure = exc
+    except (BotoCoreError, PynamoDBException) as exc:
+        failure = exc
+    _release_checksum(item)
+    if _current_by_id(media_id) is None:
+        return None  # deleted meanwhile, file and all
+    raise failure
+
+
+def _sha256_of(item: MediaItem) -> str:
+    """The SHA-256 of the bytes verification checked (their ETag), read from end to end."""
+    digest = hashlib.sha256()
+    for chunk in storage.iter_object(item.s3_key, size=int(item.size), etag=item.etag):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# How long a run's claim on a checksum holds: longer than the function's 300 s timeout.
+CHECKSUM_LEASE = timedelta(minutes=15)
+REPLACED = "The file was replaced in storage after it was checked. Please upload it again."
+
+
+def _still_pending_checksum(item: MediaItem) -> Condition:
+    """The record is still the ready one whose bytes (this ETag) await their checksum."""
+    ready: Condition = MediaItem.status == Status.READY
+    awaited: Condition = ready & MediaItem.sha256.does_not_exist() & (MediaItem.etag == item.etag)
+    return awaited
+
+
+def _claim_checksum(item: MediaItem) -> bool:
+    now = timezone.now()
+    free = MediaItem.checksum_claimed_at.does_not_exist() | (MediaItem.checksum_claimed_at < now - CHECKSUM_LEASE)
+    return _update_checksum_fields(item, [MediaItem.checksum_claimed_at.set(now)], free)
+
+
+def _release_checksum(item: MediaItem) -> None:
+    """Let the next try claim the pass at once; if this fails too, the claim lapses."""
+    try:
+        _update_checksum_fields(item, [MediaItem.checksum_claimed_at.remove()])
+    except PynamoDBException:
+        logger.exception("Could not release the checksum claim on media %s", item.id)
+
+
+def _record_checksum(item: MediaItem, sha256: str) -> MediaItem | None:
+    actions = [
+        MediaItem.sha256.set(sha256),
+        MediaItem.checksum_key.set(f"{item.owner}#{sha256}"),
+        MediaItem.checksum_claimed_at.remove(),
+    ]
+    return item if _update_checksum_fields(item, actions) else None
+
+
+def _update_checksum_fields(item: MediaItem, actions: Sequence[Action], condition: Condition | None = None) -> bool:
+    """Change only the checksum's own fields, whatever edits happened meanwhile (no version
+    condition), on condition the record still awaits this checksum; False if it does not."""
+    required = _still_pending_checksum(item) & condition if condition is not None else _still_pending_checksum(item)
+    try:
+        item.update(actions=list(actions), condition=required, add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def _replaced_after_check(item: MediaItem) -> MediaItem | None:
+    """The object's bytes are no longer the ones verified: reject the item, as if its
+    content had failed the check, on condition it is still the same ready record."""
+    logger.warning("Media %s of %s was replaced in storage after its check", item.id, item.owner)
+    actions = [
+        MediaItem.status.set(Status.REJECTED),
+        MediaItem.reason.set(REPLACED),
+        MediaItem.thumbnail_key.remove(),
+        MediaItem.checksum_claimed_at.remove(),
+        MediaItem.updated_at.set(timezone.now()),
+    ]
+    if not _update_checksum_fields(item, actions):
+        return None
+    _delete_objects(item)
+    return item
 
 
 def _require_multipart(item: MediaItem) -> None:

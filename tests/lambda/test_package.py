@@ -126,7 +126,7 @@ def test_package_holds_only_runtime_code_and_the_models_it_uses(archive):
 
     models = {name.split("/")[2] for name in names if name.startswith("botocore/data/") and name.count("/") > 2}
     tops = {name.split("/")[0] for name in names}
-    assert models == set(lean_package.kept_services()) == {"s3", "dynamodb"}
+    assert models == set(lean_package.kept_services()) == {"s3", "dynamodb", "lambda"}
     assert {"botocore/data/endpoints.json", "botocore/data/partitions.json", "botocore/data/_retry.json"} <= set(names)
     assert not tops & {"troposphere", "pip", "setuptools", "requests", "tests", "scripts", "docs", "node_modules"}
     assert {"handler.py", "mediahub", "accounts", "uploads", "static", "templates", "PIL", "pypdf", "hachoir"} <= tops
@@ -164,6 +164,7 @@ def test_unzipped_package_serves_pages_and_reads_media_on_its_own(archive, tmp_p
     assert seen["clients"] == {
         "s3": "S3",
         "dynamodb": "DynamoDB",
+        "lambda": "Lambda",
         "s3 resource": "s3.ServiceResource",
         "pynamodb": "DynamoDB",
     }
