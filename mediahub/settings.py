@@ -186,6 +186,10 @@ MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES", d
 MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES", default=100 * 1024**2)
 MEDIAHUB_UPLOAD_SIGNATURE_SECONDS = env_int("MEDIAHUB_UPLOAD_SIGNATURE_SECONDS", default=15 * 60)
 MEDIAHUB_PENDING_UPLOAD_SECONDS = env_int("MEDIAHUB_PENDING_UPLOAD_SECONDS", default=24 * 3600)
+# Unfinished multipart uploads one member may have at once: each may hold up to 5 GiB of
+# parts for a day. The uploader sends at most 6 files at a time, so 10 leaves room for
+# uploads interrupted earlier (listed on the upload page to resume or cancel).
+MEDIAHUB_MAX_PENDING_UPLOADS = env_int("MEDIAHUB_MAX_PENDING_UPLOADS", default=10)
 
 # Media files do not go through Django's storage API: uploads/storage.py is the one
 # path to S3 (see its docstring). Only static files use a Django storage.

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 
 from uploads.metadata import BIDI_EXPLICIT, parse_media_type
@@ -102,6 +103,22 @@ class EditForm(MediaFieldsForm):
         return cleaned
 
 
+def fingerprint_field(*, required: bool) -> TextField:
+    """A file's fingerprint, as the uploader computes it: the SHA-256 (64 lower-case hex
+    digits) of its first MiB followed by its last MiB (the whole file, below 2 MiB)."""
+    message = "Give the file's fingerprint: 64 lower-case hex digits."
+    return TextField(required=required, validators=[RegexValidator(r"\A[0-9a-f]{64}\Z", message)])
+
+
+class FileIdentityForm(forms.Form):
+    """Which file the browser holds: enough to tell, before resuming an upload, that it is
+    the same file that upload started with, without reading it all."""
+
+    filename = TextField(max_length=255, validators=[valid_unicode])
+    size = WholeNumberField(min_value=1)
+    fingerprint = fingerprint_field(required=True)
+
+
 class DirectUploadForm(MediaFieldsForm):
     """What the browser declares (as JSON) before it sends a file straight to S3.
 
@@ -113,6 +130,8 @@ class DirectUploadForm(MediaFieldsForm):
     size = WholeNumberField(min_value=1)
     # Not stripped: a type with spaces or line breaks around it is refused, not repaired.
     type = TextField(max_length=255, required=False, strip=False)
+    # Optional: an upload started without one cannot be resumed.
+    fingerprint = fingerprint_field(required=False)
 
     def clean_type(self) -> str:
         declared: str = self.cleaned_data["type"]

@@ -81,8 +81,10 @@ class MediaItem(Model):
     search_text = UnicodeAttribute(default="")
     original_filename = UnicodeAttribute()
     s3_key = UnicodeAttribute()
-    # The S3 multipart upload a pending direct upload is filling, if any.
+    # The S3 multipart upload a pending direct upload is filling, if any, and the
+    # fingerprint of the file it was started with (so it can be resumed from any device).
     upload_id = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute(null=True)
     file_url = UnicodeAttribute()
     content_type = UnicodeAttribute()
     kind = UnicodeAttribute()

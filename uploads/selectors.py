@@ -1,19 +1,28 @@
-"""Reads of media: listing through the DynamoDB indexes, and ownership-checked lookups."""
+"""Reads of media: listing through the DynamoDB indexes, ownership-checked lookups, and a
+member's unfinished uploads."""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.core import signing
+from django.utils import timezone
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 
 from accounts.models import User
+from uploads import storage
 from uploads.exceptions import InvalidCursor, MediaNotFound
-from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem
+from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem, Status
+
+logger = logging.getLogger(__name__)
 
 # Media ids are ULIDs: 26 Crockford base32 characters, the first 0-7 (48 bits of time).
 MEDIA_ID = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
@@ -58,6 +67,56 @@ def _require_media_id(media_id: str) -> None:
     # its 2,048-byte limit, which it would answer with an error, not "not found").
     if not MEDIA_ID.fullmatch(media_id):
         raise MediaNotFound
+
+
+def media_pending_for_owner(*, owner: str) -> list[MediaItem]:
+    """The owner's uploads still pending and not expired, newest first. A pending record
+    lives MEDIAHUB_PENDING_UPLOAD_SECONDS, so only that window of the owner index is read,
+    however many items the owner has."""
+    now = timezone.now()
+    since = now - timedelta(seconds=settings.MEDIAHUB_PENDING_UPLOAD_SECONDS)
+    found = MediaItem.by_owner.query(
+        owner,
+        MediaItem.uploaded_at >= since,
+        filter_condition=MediaItem.status == Status.PENDING,
+        scan_index_forward=False,
+    )
+    return [item for item in found if item.expires_at is None or item.expires_at > now]
+
+
+@dataclass(frozen=True)
+class UnfinishedUpload:
+    """A pending upload as the upload page lists it: how much of it S3 holds (None when
+    it cannot say: a single POST, or S3 did not answer)."""
+
+    item: MediaItem
+    arrived: int | None
+
+    @property
+    def resumable(self) -> bool:
+        return bool(self.item.upload_id and self.item.fingerprint)
+
+
+def media_unfinished_uploads(*, owner: str) -> list[UnfinishedUpload] | None:
+    """The owner's pending uploads, each with the bytes its multipart upload holds (ListParts);
+    None if storage could not say (the upload page works without the list)."""
+    try:
+        pending = media_pending_for_owner(owner=owner)
+    except PynamoDBException:
+        logger.warning("Could not list the unfinished uploads of %s", owner, exc_info=True)
+        return None
+    return [UnfinishedUpload(item=item, arrived=_arrived(item)) for item in pending]
+
+
+def _arrived(item: MediaItem) -> int | None:
+    if not item.upload_id:
+        return None
+    try:
+        parts = storage.multipart_parts(item.s3_key, upload_id=item.upload_id)
+    except (BotoCoreError, ClientError):
+        logger.warning("Could not list the parts of upload %s", item.id, exc_info=True)
+        return None
+    return sum(part.size or 0 for part in parts)
 
 
 def media_duplicates(item: MediaItem) -> list[MediaItem]:

@@ -24,9 +24,11 @@ from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
     InvalidPartNumbers,
+    NotTheSameFile,
     ProcessingInterrupted,
     StaleEdit,
     TooManyParts,
+    TooManyPendingUploads,
     UnsupportedMediaType,
     UploadFailed,
     UploadIncomplete,
@@ -46,7 +48,7 @@ from uploads.metadata import (
     sniff_content_type,
 )
 from uploads.models import Kind, MediaItem, Status
-from uploads.selectors import MEDIA_ID
+from uploads.selectors import MEDIA_ID, media_pending_for_owner
 from uploads.thumbnails import make_thumbnail
 
 logger = logging.getLogger(__name__)
@@ -232,12 +234,14 @@ class DirectUpload:
 
 
 def direct_upload_create(
-    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str
+    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str, fingerprint: str = ""
 ) -> DirectUpload:
-    """Check the limits, record a pending item that expires, and prepare S3 for its bytes."""
+    """Check the limits, record a pending item that expires, and prepare S3 for its bytes.
+    The file's `fingerprint` (see forms.fingerprint_field) lets the upload resume later."""
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     if size > limit:
         raise UploadTooLarge(f"The file is {size:,} bytes; uploads may be up to {limit:,} bytes.")
+
     filename = clean_filename(filename)
     declared = parse_media_type(declared_type) if declared_type else None
     if declared_type and declared is None:
@@ -257,7 +261,9 @@ def direct_upload_create(
         content_type=content_type,
         size=size,
     )
+    item.fingerprint = fingerprint or None
     if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
+        _require_room_for_another_upload(owner)
         item.upload_id = storage.multipart_create(key, content_type=content_type)
     try:
         item.save(condition=MediaItem.id.does_not_exist())
@@ -267,6 +273,36 @@ def direct_upload_create(
         raise
     post = None if item.upload_id else storage.presigned_post(key, content_type=content_type, size=size)
     return DirectUpload(item=item, post=post)
+
+
+def _require_room_for_another_upload(owner: str) -> None:
+    """Refuse a new multipart upload while the owner has MEDIAHUB_MAX_PENDING_UPLOADS
+    unfinished ones: each may hold up to 5 GiB of parts in S3 for a day."""
+    most = settings.MEDIAHUB_MAX_PENDING_UPLOADS
+    if sum(1 for item in media_pending_for_owner(owner=owner) if item.upload_id) >= most:
+        raise TooManyPendingUploads(
+            f"You have {most} unfinished large uploads, the most one member may have at a time. Resume or "
+            "cancel some under “Unfinished uploads” on the upload page, or wait for those in progress to finish."
+        )
+
+
+def direct_upload_resume(*, item: MediaItem, filename: str, size: int, fingerprint: str) -> MediaItem:
+    """Check that the file offered is the one this multipart upload started with (its name,
+    size and fingerprint), so that only its missing parts need sending; returns the item."""
+    _require_multipart(item)
+    if not item.fingerprint:
+        raise NotTheSameFile("This upload was started without a fingerprint, so it cannot be resumed: cancel it.")
+    wanted = f"Pick “{item.original_filename}” ({item.size:,} bytes) again."
+    if clean_filename(filename) != item.original_filename:
+        raise NotTheSameFile(f"This upload was started with another file: “{clean_filename(filename)}”. {wanted}")
+    if size != item.size:
+        raise NotTheSameFile(f"This file is {size:,} bytes; the upload was started with {item.size:,}. {wanted}")
+    if fingerprint != item.fingerprint:
+        raise NotTheSameFile(
+            "This file has the same name and size, but not the same content as the one the upload "
+            f"started with. {wanted}"
+        )
+    return item
 
 
 def direct_upload_sign_parts(*, item: MediaItem, part_numbers: list[int]) -> dict[int, str]:

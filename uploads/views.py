@@ -23,7 +23,14 @@ from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm
 from uploads.models import MediaItem, Status
-from uploads.selectors import MediaPage, MediaQuery, media_duplicates, media_get_for_user, media_list_for_user
+from uploads.selectors import (
+    MediaPage,
+    MediaQuery,
+    media_duplicates,
+    media_get_for_user,
+    media_list_for_user,
+    media_unfinished_uploads,
+)
 
 VIEW_COOKIE = "media_view"
 FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
@@ -120,7 +127,11 @@ def media_upload(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
-    context = {"form": form, "uploader_config": _uploader_config()}
+    context = {
+        "form": form,
+        "uploader_config": _uploader_config(),
+        "unfinished": media_unfinished_uploads(owner=request.user.username),
+    }
     return render(request, "uploads/upload.html", context, status=status)
 
 
