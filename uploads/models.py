@@ -104,6 +104,8 @@ class MediaItem(Model):
     duration = NumberAttribute(null=True)
     page_count = NumberAttribute(null=True)
     thumbnail_key = UnicodeAttribute(null=True)
+    # A WebP rendition of a photo browsers cannot show inline (HEIC), beside the original.
+    preview_key = UnicodeAttribute(null=True)
     # "<owner>#<sha256>" once the checksum lands, so one query finds an owner's copies of a file.
     checksum_key = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=Status.PENDING)

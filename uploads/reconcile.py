@@ -64,7 +64,7 @@ MULTIPART_MIN_AGE = timedelta(days=1)
 MISSING_REASON = "The file is no longer in storage. Please upload it again."
 # What a pass needs of a record; a Scan is billed by item size whatever it projects.
 SCAN_FIELDS = ["id", "status", "s3_key", "uploaded_at", "updated_at", "expires_at", "sha256", "checksum_claimed_at"]
-LOOKUP_FIELDS = ["id", "status", "s3_key", "thumbnail_key", "upload_id", "uploaded_at", "expires_at"]
+LOOKUP_FIELDS = ["id", "status", "s3_key", "thumbnail_key", "preview_key", "upload_id", "uploaded_at", "expires_at"]
 
 
 class Problem(StrEnum):
@@ -200,12 +200,14 @@ class _Run:
             self._checked(Problem.MISSING_OBJECT, media_id, partial(self._missing_object, media_id, key))
 
     def thumbnails(self) -> None:
-        """List thumbnails/: every settled thumbnail must be its ready item's (or a pending one's)."""
-        for page in storage.list_objects(f"{storage.THUMBNAIL_PREFIX}/", page_size=PAGE_SIZE):
-            settled = [obj for obj in page if obj.last_modified < self.settled_before]
-            records = _records_for(obj.key for obj in settled)
-            for obj in settled:
-                self._thumbnail(obj, records.get(storage.media_id_of(obj.key) or ""))
+        """List thumbnails/ and previews/: every settled rendition must be its ready item's
+        (or a pending one's)."""
+        for prefix in storage.RENDITION_PREFIXES:
+            for page in storage.list_objects(f"{prefix}/", page_size=PAGE_SIZE):
+                settled = [obj for obj in page if obj.last_modified < self.settled_before]
+                records = _records_for(obj.key for obj in settled)
+                for obj in settled:
+                    self._thumbnail(obj, records.get(storage.media_id_of(obj.key) or ""))
 
     def multipart_uploads(self) -> None:
         """Unfinished multipart uploads older than a day that no live pending record is filling."""
@@ -261,7 +263,8 @@ class _Run:
 
     def _thumbnail(self, obj: storage.StoredObject, item: MediaItem | None) -> None:
         if item is not None and (
-            item.status == Status.PENDING or (item.status == Status.READY and item.thumbnail_key == obj.key)
+            item.status == Status.PENDING
+            or (item.status == Status.READY and obj.key in (item.thumbnail_key, item.preview_key))
         ):
             return
         if item is None:
@@ -312,18 +315,19 @@ class _Run:
         return "removed the record"
 
     def _reject_missing(self, item: MediaItem) -> str:
-        thumbnail = item.thumbnail_key
+        renditions = [key for key in (item.thumbnail_key, item.preview_key) if key]
         actions: list[Action] = [
             MediaItem.status.set(Status.REJECTED),
             MediaItem.reason.set(MISSING_REASON),
             MediaItem.checksum_key.remove(),
             MediaItem.thumbnail_key.remove(),
+            MediaItem.preview_key.remove(),
             MediaItem.updated_at.set(self.now),
         ]
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
-        if thumbnail:
-            storage.delete(thumbnail)
-        return "marked it rejected" + (" and deleted its thumbnail" if thumbnail else "")
+        for key in renditions:
+            storage.delete(key)
+        return "marked it rejected" + (" and deleted its thumbnail" if renditions else "")
 
     # Bookkeeping.
 

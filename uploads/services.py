@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import time
 from collections.abc import Sequence
@@ -50,7 +51,7 @@ from uploads.metadata import (
 )
 from uploads.models import Kind, MediaItem, Status
 from uploads.selectors import MEDIA_ID, media_pending_for_owner
-from uploads.thumbnails import make_thumbnail
+from uploads.thumbnails import PREVIEW_SIZE, make_thumbnail
 
 logger = logging.getLogger(__name__)
 
@@ -202,10 +203,12 @@ STORAGE_DOWN = "storage did not answer; try again"
 
 
 def _delete_objects(item: MediaItem) -> None:
-    """The item's file and its thumbnail, which a check running right now may be writing
-    even if this copy of the record does not name it yet."""
+    """The item's file and its renditions, which a check running right now may be writing
+    even if this copy of the record does not name them yet."""
     storage.delete(item.s3_key)
     storage.delete(item.thumbnail_key or storage.thumbnail_key(item.id))
+    if item.preview_key or item.content_type in metadata.NEEDS_PREVIEW:
+        storage.delete(item.preview_key or storage.preview_key(item.id))
 
 
 def _free_bytes(item: MediaItem) -> None:
@@ -430,15 +433,27 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
     with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
         extracted = metadata.extract(reader, kind=kind, content_type=content_type)
     if kind == Kind.IMAGE:
-        with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
-            thumbnail = make_thumbnail(reader)
-        item.thumbnail_key = storage.thumbnail_key(item.id)
-        storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
+        _make_renditions(item, content_type=content_type, size=size)
     item.content_type, item.kind, item.size = content_type, kind, size
     # Downloads carry this name: its extension must agree with what the file really is.
     item.original_filename = metadata.filename_for_type(item.original_filename, content_type)
     item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
     item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
+
+
+def _make_renditions(item: MediaItem, *, content_type: str, size: int) -> None:
+    """A thumbnail for every image; for a photo browsers cannot show (HEIC), a preview too,
+    from which the thumbnail is made, so the original is decoded once."""
+    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
+        if content_type in metadata.NEEDS_PREVIEW:
+            preview = make_thumbnail(reader, size=PREVIEW_SIZE)
+            thumbnail = make_thumbnail(io.BytesIO(preview))
+            item.preview_key = storage.preview_key(item.id)
+            storage.save_bytes(item.preview_key, preview, content_type="image/webp")
+        else:
+            thumbnail = make_thumbnail(reader)
+    item.thumbnail_key = storage.thumbnail_key(item.id)
+    storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
 
 
 def _interrupted(item: MediaItem, exc: Exception) -> MediaHubError:
@@ -489,8 +504,9 @@ def _settle_lost_race(ours: MediaItem) -> MediaItem:
     if theirs.status == Status.PENDING:
         # Changed but still pending (a concurrent step rewrote it): check that record again.
         return media_process(item=theirs)
-    if ours.thumbnail_key and not theirs.thumbnail_key:
-        storage.delete(ours.thumbnail_key)
+    for ours_key, theirs_key in ((ours.thumbnail_key, theirs.thumbnail_key), (ours.preview_key, theirs.preview_key)):
+        if ours_key and not theirs_key:
+            storage.delete(ours_key)
     return theirs
 
 
@@ -599,6 +615,7 @@ def _replaced_after_check(item: MediaItem) -> MediaItem | None:
         MediaItem.status.set(Status.REJECTED),
         MediaItem.reason.set(REPLACED),
         MediaItem.thumbnail_key.remove(),
+        MediaItem.preview_key.remove(),
         MediaItem.checksum_claimed_at.remove(),
         MediaItem.updated_at.set(timezone.now()),
     ]

@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 MEDIA_PREFIX = "media"
 THUMBNAIL_PREFIX = "thumbnails"
+PREVIEW_PREFIX = "previews"
+# What the portal derives from a media file, one WebP per item under each prefix.
+RENDITION_PREFIXES = (THUMBNAIL_PREFIX, PREVIEW_PREFIX)
 MAX_FILENAME_LENGTH = 150
 READ_BLOCK = 256 * 1024
 # Types a browser may show inline from our bucket; everything else downloads.
@@ -76,6 +79,10 @@ def media_key(*, media_id: str, filename: str) -> str:
 
 def thumbnail_key(media_id: str) -> str:
     return f"{THUMBNAIL_PREFIX}/{media_id}.webp"
+
+
+def preview_key(media_id: str) -> str:
+    return f"{PREVIEW_PREFIX}/{media_id}.webp"
 
 
 def object_url(key: str) -> str:
@@ -400,11 +407,12 @@ def list_multipart_uploads(*, page_size: int = 1000) -> Iterator[list[MultipartU
 
 
 def media_id_of(key: str) -> str | None:
-    """The media id a key belongs to (media/<id>/<file> or thumbnails/<id>.webp), if it has one."""
+    """The media id a key belongs to (media/<id>/<file>, thumbnails/<id>.webp or
+    previews/<id>.webp), if it has one."""
     prefix, _, rest = key.partition("/")
     if prefix == MEDIA_PREFIX:
         media_id, slash, filename = rest.partition("/")
         return media_id if media_id and slash and filename else None
-    if prefix == THUMBNAIL_PREFIX and rest.endswith(".webp"):
+    if prefix in RENDITION_PREFIXES and rest.endswith(".webp"):
         return rest.removesuffix(".webp") or None
     return None

@@ -161,6 +161,8 @@ def _detail_context(item: MediaItem, *, share_hours: int | None) -> dict[str, An
     return {
         "item": item,
         "file_link": link(),
+        # What the page shows inline: a photo browsers cannot show (HEIC) as its WebP rendition.
+        "image_link": storage.thumbnail_url(item.preview_key) if item.preview_key else link(),
         "preview": item.status == Status.READY and storage.shows_inline(item.content_type),
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
