@@ -166,14 +166,26 @@ class ListFilterForm(forms.Form):
     uploaded_to = forms.DateField(
         label="Uploaded until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    order = forms.ChoiceField(required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")])
+    taken_from = forms.DateField(label="Taken from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    taken_to = forms.DateField(label="Taken until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    order = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("newest", "Newest upload first"),
+            ("oldest", "Oldest upload first"),
+            # Only media with a capture time (photos with EXIF) have a place in these orders.
+            ("taken-newest", "Newest photo first"),
+            ("taken-oldest", "Oldest photo first"),
+        ],
+    )
     size = forms.TypedChoiceField(
         label="Per page", required=False, coerce=int, empty_value=None, choices=[(str(n), n) for n in PAGE_SIZES]
     )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        start, end = cleaned.get("uploaded_from"), cleaned.get("uploaded_to")
-        if start and end and start > end:
-            self.add_error("uploaded_to", "The end date is before the start date.")
+        for start_field, end_field in (("uploaded_from", "uploaded_to"), ("taken_from", "taken_to")):
+            start, end = cleaned.get(start_field), cleaned.get(end_field)
+            if start and end and start > end:
+                self.add_error(end_field, "The end date is before the start date.")
         return cleaned

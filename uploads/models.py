@@ -59,6 +59,28 @@ class ByTimeIndex(GlobalSecondaryIndex["MediaItem"]):
     uploaded_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ByOwnerTakenIndex(GlobalSecondaryIndex["MediaItem"]):
+    """A member's media by capture time; sparse: only items with one (photos with EXIF)."""
+
+    class Meta:
+        index_name = "by-owner-taken"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    taken_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByTakenIndex(GlobalSecondaryIndex["MediaItem"]):
+    """Everybody's media by capture time (admins); sparse as by-owner-taken."""
+
+    class Meta:
+        index_name = "by-time-taken"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    taken_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ByChecksumIndex(GlobalSecondaryIndex["MediaItem"]):
     """One owner's items with the same content (duplicate notices)."""
 
@@ -118,6 +140,8 @@ class MediaItem(Model):
     by_owner = ByOwnerIndex()
     by_time = ByTimeIndex()
     by_checksum = ByChecksumIndex()
+    by_owner_taken = ByOwnerTakenIndex()
+    by_taken = ByTakenIndex()
 
     def set_text(self, *, name: str, caption: str) -> None:
         """Name and caption, with the search text that follows them."""

@@ -14,13 +14,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
+from pynamodb.attributes import UTCDateTimeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 
 from accounts.models import User
 from uploads import storage
 from uploads.exceptions import InvalidCursor, MediaNotFound
-from uploads.models import ALL_MEDIA, ByOwnerIndex, ByTimeIndex, MediaItem, Status
+from uploads.models import ALL_MEDIA, ByOwnerIndex, ByOwnerTakenIndex, ByTakenIndex, ByTimeIndex, MediaItem, Status
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,10 @@ class MediaQuery:
     search: str = ""
     uploaded_from: datetime | None = None
     uploaded_to: datetime | None = None
+    taken_from: datetime | None = None
+    taken_to: datetime | None = None
+    # In capture-time order (only items with a capture time), else in upload order.
+    by_taken: bool = False
     oldest_first: bool = False
     page_size: int = 25
     max_read: int = 1000
@@ -146,23 +151,30 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     """One page of the media `user` may see, in upload order.
 
     Members query the owner index; admins the all-media index, or the owner index when
-    they filter by owner. The upload-date range is the index's key condition; kind,
-    status and search are filters on what it reads. Nothing scans the table.
+    they filter by owner; in capture-time order, the matching index by capture time,
+    which holds only items that have one. The order's own date range is the index's key
+    condition; the other date range, kind, status and search are filters on what it
+    reads. Nothing scans the table.
     """
-    index: ByTimeIndex | ByOwnerIndex
+    index: ByTimeIndex | ByOwnerIndex | ByTakenIndex | ByOwnerTakenIndex
     if user.is_admin and not query.owner:
-        index, hash_key, hash_value = MediaItem.by_time, "feed", ALL_MEDIA
+        index = MediaItem.by_taken if query.by_taken else MediaItem.by_time
+        hash_key, hash_value = "feed", ALL_MEDIA
     else:
-        owner = query.owner if user.is_admin else user.username
-        index, hash_key, hash_value = MediaItem.by_owner, "owner", owner
+        index = MediaItem.by_owner_taken if query.by_taken else MediaItem.by_owner
+        hash_key, hash_value = "owner", query.owner if user.is_admin else user.username
     salt = _cursor_salt(query, index=index.Meta.index_name, hash_value=hash_value)
     start_key = _decode_cursor(cursor, salt=salt) if cursor else None
-    filters = _filters(query)
+    # The index's own time is its key condition; the other one, if asked for, a filter.
+    uploaded = _between(MediaItem.uploaded_at, query.uploaded_from, query.uploaded_to)
+    taken = _between(MediaItem.taken_at, query.taken_from, query.taken_to)
+    key_condition, other_range = (taken, uploaded) if query.by_taken else (uploaded, taken)
+    filters = _all_of([_filters(query), other_range])
     # Filters drop items after DynamoDB reads them, so filtered queries read in batches
     # of four pages, and stop after max_read items even if the page is not full.
     pages = index.query(
         hash_value,
-        range_key_condition=_date_condition(query),
+        range_key_condition=key_condition,
         filter_condition=filters,
         scan_index_forward=query.oldest_first,
         page_size=4 * (query.page_size + 1) if filters is not None else query.page_size + 1,
@@ -182,7 +194,7 @@ def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) ->
     searched_partly = len(items) <= query.page_size and resume_key is not None
     if len(items) > query.page_size:
         items = items[: query.page_size]
-        resume_key = _page_key(items[-1], ("id", hash_key, "uploaded_at"))
+        resume_key = _page_key(items[-1], ("id", hash_key, "taken_at" if query.by_taken else "uploaded_at"))
     next_cursor = signing.dumps(resume_key, salt=salt, compress=True) if resume_key else None
     return MediaPage(items=items, next_cursor=next_cursor, read=read, searched_partly=searched_partly)
 
@@ -195,28 +207,32 @@ def _cursor_salt(query: MediaQuery, *, index: str, hash_value: str) -> str:
     return "uploads.cursor:" + json.dumps(asked, sort_keys=True, default=str)
 
 
-def _date_condition(query: MediaQuery) -> Condition | None:
-    uploaded_at = MediaItem.uploaded_at
-    if query.uploaded_from and query.uploaded_to:
-        return uploaded_at.between(query.uploaded_from, query.uploaded_to)
-    if query.uploaded_from:
-        return uploaded_at >= query.uploaded_from
-    if query.uploaded_to:
-        return uploaded_at <= query.uploaded_to
+def _between(attribute: UTCDateTimeAttribute, start: datetime | None, end: datetime | None) -> Condition | None:
+    if start and end:
+        return attribute.between(start, end)
+    if start:
+        return attribute >= start
+    if end:
+        return attribute <= end
     return None
 
 
 def _filters(query: MediaQuery) -> Condition | None:
-    conditions: list[Condition] = []
+    conditions: list[Condition | None] = []
     if query.kind:
         conditions.append(MediaItem.kind == query.kind)
     if query.status:
         conditions.append(MediaItem.status == query.status)
     if query.search:
         conditions.append(MediaItem.search_text.contains(query.search.casefold()))
+    return _all_of(conditions)
+
+
+def _all_of(conditions: list[Condition | None]) -> Condition | None:
     combined = None
     for condition in conditions:
-        combined = condition if combined is None else combined & condition
+        if condition is not None:
+            combined = condition if combined is None else combined & condition
     return combined
 
 

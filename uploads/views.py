@@ -33,7 +33,7 @@ from uploads.selectors import (
 )
 
 VIEW_COOKIE = "media_view"
-FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
+FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to", "taken_from", "taken_to")
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100
 # How long a share link may last: S3 signatures (SigV4) allow seven days at most.
@@ -96,6 +96,7 @@ def _list_links(request: AuthedRequest) -> dict[str, Any]:
 
 def _list_query(data: dict[str, Any]) -> MediaQuery:
     start, end = data["uploaded_from"], data["uploaded_to"]
+    taken_start, taken_end = data["taken_from"], data["taken_to"]
     return MediaQuery(
         kind=data["kind"],
         status=data["status"],
@@ -103,7 +104,11 @@ def _list_query(data: dict[str, Any]) -> MediaQuery:
         search=data["q"].strip(),
         uploaded_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
         uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
-        oldest_first=data["order"] == "oldest",
+        # Capture times are the camera's clock, stored as written (marked UTC).
+        taken_from=datetime.combine(taken_start, time.min, tzinfo=UTC) if taken_start else None,
+        taken_to=datetime.combine(taken_end, time.max, tzinfo=UTC) if taken_end else None,
+        by_taken=data["order"].startswith("taken"),
+        oldest_first=data["order"] in ("oldest", "taken-oldest"),
         page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
         max_read=settings.MEDIAHUB_LIST_MAX_READ,
     )

@@ -437,6 +437,10 @@ PAGE_CASES = {
     "list date range backwards": listing(
         400, "The end date is before the start date.", uploaded_from="2024-05-02", uploaded_to="2024-05-01"
     ),
+    "list taken date not a date": listing(400, "Enter a valid date.", taken_from="2024-02-30"),
+    "list taken range backwards": listing(
+        400, "The end date is before the start date.", taken_from="2024-05-02", taken_to="2024-05-01"
+    ),
     "list search 101 characters": listing(400, "at most 100 characters", q="q" * 101),
     "list search NUL": listing(400, NUL, q="a\x00"),
     "list owner 151 characters": listing(400, "Owner: Ensure this value has at most 150 characters", owner="o" * 151),
@@ -450,6 +454,8 @@ PAGE_CASES = {
     "cursor with a start date": reused_cursor(uploaded_from="2000-01-01"),
     "cursor with an end date": reused_cursor(uploaded_to="2100-01-01"),
     "cursor with another order": reused_cursor(order="oldest"),
+    "cursor with the capture-time order": reused_cursor(order="taken-newest"),
+    "cursor with a capture date": reused_cursor(taken_to="2100-01-01"),
     "cursor with another page size": listing(400, START_AGAIN, size="25", cursor="{cursor}"),
     # Bulk delete: ids that are not ULIDs, or name nothing, delete nothing.
     "bulk delete 3000-character id": form(
