@@ -17,14 +17,16 @@ from urllib.parse import unquote_plus
 
 from uploads import services, storage
 from uploads.exceptions import UploadIncomplete
-from uploads.models import MediaItem
+from uploads.models import MediaItem, Status
 from uploads.reconcile import Finding, Outcome, media_reconcile
 
 logger = logging.getLogger(__name__)
 
 
 def object_created(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Process each created object that belongs to a pending upload."""
+    """Process each created object that belongs to a pending upload; an object created
+    again under a ready item's key (its POST policy still valid) rejects that item unless
+    it is the very object verified (S3 may deliver an event twice)."""
     processed = 0
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
@@ -32,7 +34,10 @@ def object_created(event: dict[str, Any], context: Any) -> dict[str, int]:
         if item is None:
             continue
         try:
-            services.media_process(item=item)
+            if item.status == Status.PENDING:
+                services.media_process(item=item)
+            else:
+                services.media_reject_if_replaced(item=item)
         except UploadIncomplete:
             logger.info("Object %s announced but not readable yet; the browser's finish will process it", key)
             continue

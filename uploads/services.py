@@ -564,10 +564,16 @@ CHECKSUM_LEASE = timedelta(minutes=15)
 REPLACED = "The file was replaced in storage after it was checked. Please upload it again."
 
 
+def _same_ready_bytes(item: MediaItem) -> Condition:
+    """The record is still ready, for the bytes with this ETag."""
+    ready: Condition = MediaItem.status == Status.READY
+    same: Condition = ready & (MediaItem.etag == item.etag)
+    return same
+
+
 def _still_pending_checksum(item: MediaItem) -> Condition:
     """The record is still the ready one whose bytes (this ETag) await their checksum."""
-    ready: Condition = MediaItem.status == Status.READY
-    awaited: Condition = ready & MediaItem.sha256.does_not_exist() & (MediaItem.etag == item.etag)
+    awaited: Condition = _same_ready_bytes(item) & MediaItem.sha256.does_not_exist()
     return awaited
 
 
@@ -607,20 +613,39 @@ def _update_checksum_fields(item: MediaItem, actions: Sequence[Action], conditio
     return True
 
 
+def media_reject_if_replaced(*, item: MediaItem) -> MediaItem:
+    """A ready item whose object no longer has the ETag verification checked had its bytes
+    replaced afterwards (a POST policy outlives the check; S3 announces the new object):
+    rejected, as content failing the check is. The item as it now stands."""
+    if item.status != Status.READY:
+        return item
+    head = storage.object_head(item.s3_key)
+    if head is None or head.etag == item.etag:
+        return item  # gone (a delete: its record goes first), or the very bytes verified
+    return _replaced_after_check(item) or item
+
+
 def _replaced_after_check(item: MediaItem) -> MediaItem | None:
     """The object's bytes are no longer the ones verified: reject the item, as if its
-    content had failed the check, on condition it is still the same ready record."""
+    content had failed the check, on condition it is still the same ready record (None
+    if it is not), and delete the bytes nobody checked."""
     logger.warning("Media %s of %s was replaced in storage after its check", item.id, item.owner)
-    actions = [
+    actions: list[Action] = [
         MediaItem.status.set(Status.REJECTED),
         MediaItem.reason.set(REPLACED),
+        MediaItem.sha256.remove(),
+        MediaItem.checksum_key.remove(),
         MediaItem.thumbnail_key.remove(),
         MediaItem.preview_key.remove(),
         MediaItem.checksum_claimed_at.remove(),
         MediaItem.updated_at.set(timezone.now()),
     ]
-    if not _update_checksum_fields(item, actions):
-        return None
+    try:
+        item.update(actions=actions, condition=_same_ready_bytes(item), add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
     _delete_objects(item)
     return item
 

@@ -272,3 +272,37 @@ def test_a_delete_during_the_pass_is_not_undone(started, faults, bucket_keys):
 
     assert list(MediaItem.scan()) == []
     assert bucket_keys() == []
+
+
+def test_bytes_replaced_after_the_checksum_landed_are_caught_by_s3s_event(started, bucket_keys):
+    item = services.media_process(item=landed(JPEG, filename="p.jpg", content_type="image/jpeg"))
+    services.media_checksum(media_id=item.id)
+    event = {"Records": [{"s3": {"object": {"key": item.s3_key}}}]}
+    events.object_created(event, None)  # S3 delivers the first object's event late, or twice
+    assert current(item.id).status == Status.READY
+
+    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=item.s3_key, Body=bytes(reversed(JPEG)))
+    events.object_created(event, None)
+
+    rejected = current(item.id)
+    assert (rejected.status, rejected.reason, rejected.sha256, rejected.checksum_key) == (
+        Status.REJECTED,
+        services.REPLACED,
+        None,
+        None,
+    )
+    assert bucket_keys() == []
+
+
+def test_a_storage_fault_while_the_event_compares_etags_changes_nothing_and_lambda_retries(started, faults):
+    item = services.media_process(item=landed(JPEG, filename="p.jpg", content_type="image/jpeg"))
+    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=item.s3_key, Body=bytes(reversed(JPEG)))
+    faults.fail("HeadObject", error=unreachable, times=1)
+    event = {"Records": [{"s3": {"object": {"key": item.s3_key}}}]}
+
+    with pytest.raises(Exception, match="Could not connect"):
+        events.object_created(event, None)
+
+    assert current(item.id).status == Status.READY
+    assert events.object_created(event, None) == {"processed": 1}  # Lambda's retry
+    assert current(item.id).status == Status.REJECTED
