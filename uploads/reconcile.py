@@ -316,14 +316,7 @@ class _Run:
 
     def _reject_missing(self, item: MediaItem) -> str:
         renditions = [key for key in (item.thumbnail_key, item.preview_key) if key]
-        actions: list[Action] = [
-            MediaItem.status.set(Status.REJECTED),
-            MediaItem.reason.set(MISSING_REASON),
-            MediaItem.checksum_key.remove(),
-            MediaItem.thumbnail_key.remove(),
-            MediaItem.preview_key.remove(),
-            MediaItem.updated_at.set(self.now),
-        ]
+        actions = services.rejection_of_ready(MISSING_REASON)
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
         for key in renditions:
             storage.delete(key)

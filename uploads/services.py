@@ -625,23 +625,30 @@ def media_reject_if_replaced(*, item: MediaItem) -> MediaItem:
     return _replaced_after_check(item) or item
 
 
+def rejection_of_ready(reason: str) -> list[Action]:
+    """The update that turns a ready item rejected for `reason`: it no longer names a
+    checksum (so no duplicate notice points at it) or renditions."""
+    return [
+        MediaItem.status.set(Status.REJECTED),
+        MediaItem.reason.set(reason),
+        MediaItem.sha256.remove(),
+        MediaItem.checksum_key.remove(),
+        MediaItem.checksum_claimed_at.remove(),
+        MediaItem.thumbnail_key.remove(),
+        MediaItem.preview_key.remove(),
+        MediaItem.updated_at.set(timezone.now()),
+    ]
+
+
 def _replaced_after_check(item: MediaItem) -> MediaItem | None:
     """The object's bytes are no longer the ones verified: reject the item, as if its
     content had failed the check, on condition it is still the same ready record (None
     if it is not), and delete the bytes nobody checked."""
     logger.warning("Media %s of %s was replaced in storage after its check", item.id, item.owner)
-    actions: list[Action] = [
-        MediaItem.status.set(Status.REJECTED),
-        MediaItem.reason.set(REPLACED),
-        MediaItem.sha256.remove(),
-        MediaItem.checksum_key.remove(),
-        MediaItem.thumbnail_key.remove(),
-        MediaItem.preview_key.remove(),
-        MediaItem.checksum_claimed_at.remove(),
-        MediaItem.updated_at.set(timezone.now()),
-    ]
     try:
-        item.update(actions=actions, condition=_same_ready_bytes(item), add_version_condition=False)
+        item.update(
+            actions=rejection_of_ready(REPLACED), condition=_same_ready_bytes(item), add_version_condition=False
+        )
     except UpdateError as exc:
         if condition_failed(exc):
             return None
