@@ -88,6 +88,8 @@ def test_verifying_a_1_gib_upload_reads_a_few_blocks_and_the_checksum_lands_afte
     assert (seen["status"], seen["sha256_at_ready"]) == ("ready", None)
     assert [op for op, _ in seen["calls"]].count("HeadObject") == 1
     add_figure("ranged reads to verify 1 GiB", len(reads))
-    assert len(reads) <= 8  # sniff, and the few blocks MP4's atoms and the thumbnail need
-    assert read_bytes < 2 * 1024 * 1024  # of 1,024 MiB (it was all of it, for the checksum)
+    # Sniffing, and the blocks hachoir reads: which parsers it tries before MP4's varies with
+    # Python's per-process string hashing (4 to 9 GETs seen), never with the file's size.
+    assert len(reads) <= 16
+    assert read_bytes < 4 * 1024 * 1024  # of 1,024 MiB (it was all of it, for the checksum)
     assert seen["sha256"] == expected
