@@ -68,7 +68,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --silent
 	touch $@
 
-static/dist/uploader.js: node_modules/.installed static/js/uploader.js
+static/dist/uploader.js: node_modules/.installed $(wildcard static/js/*.js)
 	npm run --silent build
 
 # The browser tests drive Debian's Chromium and play a video Debian's ffmpeg makes.

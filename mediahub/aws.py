@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from pynamodb.models import MetaProtocol, Model
 
 # The AWS services the portal calls at run time (S3 through boto3 in uploads/storage.py,
-# DynamoDB through PynamoDB). The Lambda package ships botocore's models of these only
-# (scripts/lean_package.py), and the role's policy (mediahub/iam.py) grants no others.
-SERVICES = ("s3", "dynamodb")
+# DynamoDB through PynamoDB, Lambda to start the checksum pass in uploads/background.py).
+# The Lambda package ships botocore's models of these only (scripts/lean_package.py), and
+# the role's policy (mediahub/iam.py) grants no others.
+SERVICES = ("s3", "dynamodb", "lambda")
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The Lambda role's policy, derived from what the code touches.
 
 Only the S3 and DynamoDB calls the portal makes at run time, on its own bucket
-and tables (and their indexes), plus its own log group and its secrets file. Provisioning
+and tables (and their indexes), the asynchronous invocation of its own function, plus its
+own log group and its secrets file. Provisioning
 (`setup_aws`) runs with the operator's credentials, not the role's.
 """
 
@@ -32,6 +33,8 @@ DYNAMODB_ACTIONS = [
     "dynamodb:Scan",
     "dynamodb:UpdateItem",
 ]
+# The function starts its own checksum pass with an asynchronous invocation of itself.
+LAMBDA_ACTIONS = ["lambda:InvokeFunction"]
 LOG_ACTIONS = ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]
 
 
@@ -46,6 +49,12 @@ def lambda_policy(
             "Effect": "Allow",
             "Action": LOG_ACTIONS,
             "Resource": f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{function_name}:*",
+        },
+        {
+            "Sid": "InvokeItself",
+            "Effect": "Allow",
+            "Action": LAMBDA_ACTIONS,
+            "Resource": f"arn:aws:lambda:{region}:*:function:{function_name}",
         },
         {
             "Sid": "MediaBucket",

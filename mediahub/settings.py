@@ -171,6 +171,14 @@ MEDIAHUB_AWS_CONNECT_TIMEOUT = env_float("MEDIAHUB_AWS_CONNECT_TIMEOUT", default
 MEDIAHUB_AWS_READ_TIMEOUT = env_float("MEDIAHUB_AWS_READ_TIMEOUT", default=3.0)
 MEDIAHUB_AWS_MAX_ATTEMPTS = env_int("MEDIAHUB_AWS_MAX_ATTEMPTS", default=2)
 MEDIAHUB_AWS_ASSEMBLY_TIMEOUT = env_float("MEDIAHUB_AWS_ASSEMBLY_TIMEOUT", default=25.0)
+# Where the full-content pass (SHA-256, duplicate notice) runs once an upload is ready:
+# "lambda" invokes this same function asynchronously (Lambda sets AWS_LAMBDA_FUNCTION_NAME),
+# "thread" a background thread of this process (runserver, management commands), "inline"
+# right after the verdict, in the caller's thread (the unit tests).
+LAMBDA_FUNCTION_NAME = env("AWS_LAMBDA_FUNCTION_NAME")
+MEDIAHUB_CHECKSUM_RUNNER = env("MEDIAHUB_CHECKSUM_RUNNER", "lambda" if LAMBDA_FUNCTION_NAME else "thread")
+if MEDIAHUB_CHECKSUM_RUNNER not in ("lambda", "thread", "inline"):
+    raise ImproperlyConfigured("MEDIAHUB_CHECKSUM_RUNNER must be lambda, thread or inline.")
 MEDIAHUB_PRESIGNED_URL_SECONDS = env_int("MEDIAHUB_PRESIGNED_URL_SECONDS", default=300)
 # The form path goes through API Gateway and Lambda once deployed: a request tops
 # out near 6 MB there, about 4.5 MB of file after base64.
@@ -193,6 +201,10 @@ MEDIAHUB_UPLOAD_SIGNATURE_SECONDS = env_int("MEDIAHUB_UPLOAD_SIGNATURE_SECONDS",
 MEDIAHUB_PENDING_UPLOAD_SECONDS = env_int("MEDIAHUB_PENDING_UPLOAD_SECONDS", default=24 * 3600)
 # Share links that may work at once for one item (each is a row its page lists).
 MEDIAHUB_SHARES_PER_ITEM = env_int("MEDIAHUB_SHARES_PER_ITEM", default=20)
+# Unfinished multipart uploads one member may have at once: each may hold up to 5 GiB of
+# parts for a day. The uploader sends at most 6 files at a time, so 10 leaves room for
+# uploads interrupted earlier (listed on the upload page to resume or cancel).
+MEDIAHUB_MAX_PENDING_UPLOADS = env_int("MEDIAHUB_MAX_PENDING_UPLOADS", default=10)
 
 # Media files do not go through Django's storage API: uploads/storage.py is the one
 # path to S3 (see its docstring). Only static files use a Django storage.

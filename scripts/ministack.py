@@ -57,11 +57,15 @@ def client_env(port: int) -> dict[str, str]:
     }
 
 
-def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subprocess.Popen[bytes]:
+def start(
+    *, port: int, state_dir: Path, log_path: Path | None = None, persist_objects: bool = True
+) -> subprocess.Popen[bytes]:
     """Start MiniStack on 127.0.0.1:`port` with persistence under `state_dir`, and wait until it answers.
 
     AUTH is on: like AWS, it checks every signature, POST policies and CORS rules,
-    so an unsigned request for a private object is refused here too.
+    so an unsigned request for a private object is refused here too. With
+    `persist_objects` off, S3 objects live in memory only: a persisted object is read
+    whole from disk for every GET, even of a few bytes, which AWS does not do.
     """
     state_dir.mkdir(parents=True, exist_ok=True)
     env = {
@@ -71,7 +75,7 @@ def start(*, port: int, state_dir: Path, log_path: Path | None = None) -> subpro
         "BIND_HOST": "127.0.0.1",
         "GATEWAY_PORT": str(port),
         "PERSIST_STATE": "1",
-        "S3_PERSIST": "1",
+        "S3_PERSIST": "1" if persist_objects else "0",
         "STATE_DIR": str(state_dir / "state"),
         "S3_DATA_DIR": str(state_dir / "s3"),
         "AUTH": "true",

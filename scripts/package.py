@@ -2,7 +2,7 @@
 
 function: the dev stage's package exactly as `zappa package` builds it (trimmed by
           scripts/lean_package.py, Zappa's zip callback), checked against Lambda's 50 MB
-          limit for a direct upload and against our own budget of 15 MiB zipped. With
+          limit for a direct upload and against our own budget of 18 MiB zipped. With
           --record it writes the size of each part to deploy/package-sizes.json, which the
           budget check compares against to show what grew.
 layer:    a Lambda layer holding boto3, botocore and their dependencies, built for
@@ -31,7 +31,7 @@ DEPLOY_VENV = ROOT / ".venv-deploy"
 UV = ROOT / ".uv" / "bin" / "uv"
 MANIFEST = ROOT / "deploy" / "package-sizes.json"
 MIB = 1024 * 1024
-BUDGET = 15 * MIB
+BUDGET = 18 * MIB
 DIRECT_UPLOAD_LIMIT = 50 * MIB
 UNZIPPED_LIMIT = 250 * MIB
 LAYER_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3")

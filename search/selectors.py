@@ -37,6 +37,8 @@ def media_search(*, user: User, query: MediaQuery, cursor: str | None) -> MediaP
     upload for every common term). Other words, kind and status are checked by DynamoDB
     on the postings, dates are the range key, so only hits are read from the media table.
     """
+    if query.by_taken or query.taken_from or query.taken_to:
+        raise InvalidSearch("Search results come in upload order: search without a capture-time order or dates.")
     try:
         asked = query_words(query.search)
     except ValueError as exc:

@@ -135,11 +135,12 @@ def share_download_view(request: PortalRequest, token: str) -> HttpResponse:
 def _page_context(opened: OpenShare, token: str) -> dict[str, Any]:
     item = opened.item
     inline = storage.shows_inline(item.content_type)
+    file_link = storage.presigned_url(item.s3_key, content_type=item.content_type, filename=item.original_filename)
     return {
         "item": item,
-        "file_link": storage.presigned_url(item.s3_key, content_type=item.content_type, filename=item.original_filename)
-        if inline
-        else None,
+        "file_link": file_link if inline else None,
+        # A photo browsers cannot show (HEIC) is shown as its WebP rendition.
+        "image_link": storage.thumbnail_url(item.preview_key) if item.preview_key else file_link,
         "download_url": reverse("sharing:download", args=[token]) if opened.share.allow_download else None,
         "expires_at": opened.share.expires_at,
     }

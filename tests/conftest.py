@@ -44,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("Unset AWS_ENDPOINT_URL: the tests run against moto (use `make test`).")
     # Production's slow hash is the point there and only costs time here.
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The checksum pass runs right after each verdict, in the test's own thread; tests of
+    # its being off the request path choose another runner.
+    django_settings.MEDIAHUB_CHECKSUM_RUNNER = "inline"
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

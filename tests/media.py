@@ -1,4 +1,4 @@
-"""Real media files the tests make themselves: images with EXIF, WAV, MP3, MP4 and PDF."""
+"""Real media files the tests make themselves: images with EXIF (JPEG, HEIC), WAV, MP3, MP4 and PDF."""
 
 from __future__ import annotations
 
@@ -23,6 +23,33 @@ def jpeg(
     color: tuple[int, int, int] = (200, 120, 40),
 ) -> bytes:
     """A JPEG whose left half is red and right half `color`, so a rotation shows."""
+    image, exif = _photo(width, height, orientation=orientation, taken=taken, gps=gps, color=color)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def heic(
+    width: int = 64,
+    height: int = 48,
+    *,
+    orientation: int | None = None,
+    taken: str | None = None,
+    color: tuple[int, int, int] = (200, 120, 40),
+) -> bytes:
+    """A HEIC photo, as iPhones save them, made with pillow-heif's encoder: its EXIF
+    orientation also becomes the file's own rotation. Left half red, right half `color`."""
+    import pillow_heif
+
+    image, exif = _photo(width, height, orientation=orientation, taken=taken, gps=False, color=color)
+    out = io.BytesIO()
+    pillow_heif.from_pillow(image).save(out, quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _photo(
+    width: int, height: int, *, orientation: int | None, taken: str | None, gps: bool, color: tuple[int, int, int]
+) -> tuple[Image.Image, Image.Exif]:
     image = Image.new("RGB", (width, height), color)
     image.paste((255, 0, 0), (0, 0, width // 2, height))
     exif = Image.Exif()
@@ -32,9 +59,7 @@ def jpeg(
         exif.get_ifd(EXIF_IFD)[DATETIME_ORIGINAL] = taken
     if gps:
         exif.get_ifd(GPS_IFD).update({1: "N", 2: (52.0, 31.0, 12.0), 3: "E", 4: (13.0, 24.0, 36.0)})
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=90, exif=exif.tobytes())
-    return out.getvalue()
+    return image, exif
 
 
 def png(width: int = 32, height: int = 32) -> bytes:

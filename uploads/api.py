@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
@@ -23,7 +24,7 @@ from mediahub.http import AuthedRequest
 from mediahub.middleware import domain_error, with_retry_after
 from uploads import services
 from uploads.exceptions import InvalidRequestBody, RequestTooLarge
-from uploads.forms import DirectUploadForm
+from uploads.forms import DirectUploadForm, FileIdentityForm
 from uploads.models import MediaItem, Status
 from uploads.selectors import media_get_owned
 from uploads.storage import Part
@@ -109,6 +110,8 @@ def item_json(item: MediaItem) -> dict[str, Any]:
         "kind": item.kind,
         "key": item.s3_key,
         "url": reverse("uploads:detail", args=[item.id]),
+        # Ready items get their SHA-256 (and duplicate notice) shortly after, off the request.
+        "checksum": "pending" if item.checksum_pending else item.sha256,
     }
 
 
@@ -123,9 +126,7 @@ def concluded(item: MediaItem) -> JsonResponse:
 def upload_create(request: AuthedRequest, payload: dict[str, Any]) -> HttpResponse:
     form = DirectUploadForm(payload)
     if not form.is_valid():
-        errors = form.errors.get_json_data()
-        problems = " ".join(f"{field}: {found[0]['message']}" for field, found in errors.items())
-        return json_error(400, f"Some fields are missing or invalid. {problems}", fields=errors)
+        return invalid_fields(form)
     data = form.cleaned_data
     upload = services.direct_upload_create(
         owner=request.user.username,
@@ -134,6 +135,7 @@ def upload_create(request: AuthedRequest, payload: dict[str, Any]) -> HttpRespon
         filename=data["filename"],
         size=data["size"],
         declared_type=data["type"],
+        fingerprint=data["fingerprint"],
     )
     body: dict[str, Any] = {"item": item_json(upload.item)}
     if upload.post is not None:
@@ -141,6 +143,26 @@ def upload_create(request: AuthedRequest, payload: dict[str, Any]) -> HttpRespon
     else:
         body["multipart"] = {"upload_id": upload.item.upload_id}
     return JsonResponse(body, status=201)
+
+
+def invalid_fields(form: forms.Form) -> JsonResponse:
+    errors = form.errors.get_json_data()
+    problems = " ".join(f"{field}: {found[0]['message']}" for field, found in errors.items())
+    return json_error(400, f"Some fields are missing or invalid. {problems}", fields=errors)
+
+
+@api_endpoint("POST")
+def upload_resume(request: AuthedRequest, payload: dict[str, Any], item: MediaItem) -> HttpResponse:
+    """Resume an unfinished multipart upload from any device: the browser shows it holds the
+    same file, and gets the upload to fill (it then lists the parts S3 has and sends the rest)."""
+    form = FileIdentityForm(payload)
+    if not form.is_valid():
+        return invalid_fields(form)
+    data = form.cleaned_data
+    services.direct_upload_resume(
+        item=item, filename=data["filename"], size=data["size"], fingerprint=data["fingerprint"]
+    )
+    return JsonResponse({"item": item_json(item), "multipart": {"upload_id": item.upload_id}})
 
 
 @api_endpoint("GET", "POST")

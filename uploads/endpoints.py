@@ -41,7 +41,11 @@ class ListFilters(Schema):
     owner: str = Field("", max_length=150, description="Admins: one member's media.")
     uploaded_from: str = Field("", pattern=DAY, description="A day, YYYY-MM-DD (UTC).")
     uploaded_to: str = Field("", pattern=DAY, description="A day, YYYY-MM-DD (UTC), included.")
-    order: Literal["", "newest", "oldest"] = ""
+    taken_from: str = Field("", pattern=DAY, description="Captured from this day, YYYY-MM-DD (camera time).")
+    taken_to: str = Field("", pattern=DAY, description="Captured until this day, YYYY-MM-DD, included.")
+    order: Literal["", "newest", "oldest", "taken-newest", "taken-oldest"] = Field(
+        "", description="By upload time (newest, oldest) or by capture time (only media that have one)."
+    )
     size: Literal["", "10", "25", "50", "100"] = ""
     cursor: str = Field("", description="The next_cursor of the page before, with the same filters.")
 

@@ -1,5 +1,8 @@
 """Lambda entry points for AWS events (wired in zappa_settings.json `events`).
 
+The full-content pass of a ready upload arrives here too, as an asynchronous invocation
+of this same function (uploads.background).
+
 S3 announces every object that lands under media/. Processing it here too means an
 upload whose browser vanished before calling finish still completes; processing is
 idempotent, so the browser's finish and this event may both arrive, in either order,
@@ -14,14 +17,16 @@ from urllib.parse import unquote_plus
 
 from uploads import services, storage
 from uploads.exceptions import UploadIncomplete
-from uploads.models import MediaItem
+from uploads.models import MediaItem, Status
 from uploads.reconcile import Finding, Outcome, media_reconcile
 
 logger = logging.getLogger(__name__)
 
 
 def object_created(event: dict[str, Any], context: Any) -> dict[str, int]:
-    """Process each created object that belongs to a pending upload."""
+    """Process each created object that belongs to a pending upload; an object created
+    again under a ready item's key (its POST policy still valid) rejects that item unless
+    it is the very object verified (S3 may deliver an event twice)."""
     processed = 0
     for record in event.get("Records", []):
         key = unquote_plus(record["s3"]["object"]["key"])
@@ -29,7 +34,10 @@ def object_created(event: dict[str, Any], context: Any) -> dict[str, int]:
         if item is None:
             continue
         try:
-            services.media_process(item=item)
+            if item.status == Status.PENDING:
+                services.media_process(item=item)
+            else:
+                services.media_reject_if_replaced(item=item)
         except UploadIncomplete:
             logger.info("Object %s announced but not readable yet; the browser's finish will process it", key)
             continue
@@ -49,6 +57,15 @@ def _item_for(key: str) -> MediaItem | None:
         logger.info("No record for %s (yet)", key)
         return None
     return item if item.s3_key == key else None
+
+
+def checksum(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """The full-content pass of one ready item (uploads.background invokes the function
+    asynchronously with {"command": "uploads.events.checksum", "media_id": …}). A storage
+    error propagates, so Lambda retries the invocation, twice; running it again after a
+    success does nothing."""
+    item = services.media_checksum(media_id=str(event.get("media_id", "")))
+    return {"checksummed": int(item is not None)}
 
 
 def reconcile(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -58,6 +58,14 @@ class UploadRejected(Unprocessable):
     """Processing found the file is not what it claims to be; the message says why."""
 
 
+class TooManyPendingUploads(Conflict):
+    """The member already has as many unfinished uploads as one may have."""
+
+
+class NotTheSameFile(Conflict):
+    """The file offered to resume an upload is not the one it started with."""
+
+
 class UploadStillPending(Conflict):
     """The item's file is still being checked; it cannot be edited until that is done."""
 

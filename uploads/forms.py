@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 
 from search.tokens import query_words
@@ -105,6 +106,22 @@ class EditForm(MediaFieldsForm):
         return cleaned
 
 
+def fingerprint_field(*, required: bool) -> TextField:
+    """A file's fingerprint, as the uploader computes it: the SHA-256 (64 lower-case hex
+    digits) of its first MiB followed by its last MiB (the whole file, below 2 MiB)."""
+    message = "Give the file's fingerprint: 64 lower-case hex digits."
+    return TextField(required=required, validators=[RegexValidator(r"\A[0-9a-f]{64}\Z", message)])
+
+
+class FileIdentityForm(forms.Form):
+    """Which file the browser holds: enough to tell, before resuming an upload, that it is
+    the same file that upload started with, without reading it all."""
+
+    filename = TextField(max_length=255, validators=[valid_unicode])
+    size = WholeNumberField(min_value=1)
+    fingerprint = fingerprint_field(required=True)
+
+
 class DirectUploadForm(MediaFieldsForm):
     """What the browser declares (as JSON) before it sends a file straight to S3.
 
@@ -116,6 +133,8 @@ class DirectUploadForm(MediaFieldsForm):
     size = WholeNumberField(min_value=1)
     # Not stripped: a type with spaces or line breaks around it is refused, not repaired.
     type = TextField(max_length=255, required=False, strip=False)
+    # Optional: an upload started without one cannot be resumed.
+    fingerprint = fingerprint_field(required=False)
 
     def clean_type(self) -> str:
         declared: str = self.cleaned_data["type"]
@@ -150,7 +169,18 @@ class ListFilterForm(forms.Form):
     uploaded_to = forms.DateField(
         label="Uploaded until", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    order = forms.ChoiceField(required=False, choices=[("newest", "Newest first"), ("oldest", "Oldest first")])
+    taken_from = forms.DateField(label="Taken from", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    taken_to = forms.DateField(label="Taken until", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    order = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("newest", "Newest upload first"),
+            ("oldest", "Oldest upload first"),
+            # Only media with a capture time (photos with EXIF) have a place in these orders.
+            ("taken-newest", "Newest photo first"),
+            ("taken-oldest", "Oldest photo first"),
+        ],
+    )
     size = forms.TypedChoiceField(
         label="Per page", required=False, coerce=int, empty_value=None, choices=[(str(n), n) for n in PAGE_SIZES]
     )
@@ -166,15 +196,17 @@ class ListFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        start, end = cleaned.get("uploaded_from"), cleaned.get("uploaded_to")
-        if start and end and start > end:
-            self.add_error("uploaded_to", "The end date is before the start date.")
+        for start_field, end_field in (("uploaded_from", "uploaded_to"), ("taken_from", "taken_to")):
+            start, end = cleaned.get(start_field), cleaned.get(end_field)
+            if start and end and start > end:
+                self.add_error(end_field, "The end date is before the start date.")
         return cleaned
 
 
 def list_query(data: dict[str, Any]) -> MediaQuery:
     """The listing query a valid ListFilterForm asks for."""
     start, end = data["uploaded_from"], data["uploaded_to"]
+    taken_start, taken_end = data["taken_from"], data["taken_to"]
     return MediaQuery(
         kind=data["kind"],
         status=data["status"],
@@ -182,7 +214,11 @@ def list_query(data: dict[str, Any]) -> MediaQuery:
         search=data["q"].strip(),
         uploaded_from=datetime.combine(start, time.min, tzinfo=UTC) if start else None,
         uploaded_to=datetime.combine(end, time.max, tzinfo=UTC) if end else None,
-        oldest_first=data["order"] == "oldest",
+        # Capture times are the camera's clock, stored as written (marked UTC).
+        taken_from=datetime.combine(taken_start, time.min, tzinfo=UTC) if taken_start else None,
+        taken_to=datetime.combine(taken_end, time.max, tzinfo=UTC) if taken_end else None,
+        by_taken=data["order"].startswith("taken"),
+        oldest_first=data["order"] in ("oldest", "taken-oldest"),
         page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
         max_read=settings.MEDIAHUB_LIST_MAX_READ,
     )

@@ -27,6 +27,10 @@ EXIF_ORIENTATION = 0x0112
 EXIF_DATETIME = 0x0132
 EXIF_IFD = 0x8769
 EXIF_DATETIME_ORIGINAL = 0x9003
+# EXIF orientations that show the picture a quarter turn from how it is stored.
+QUARTER_TURNS = frozenset({5, 6, 7, 8})
+# Image types most browsers cannot show: a WebP rendition is stored beside the original.
+NEEDS_PREVIEW = frozenset({"image/heic", "image/heif"})
 
 # How many leading bytes sniffing needs: the longest signature filetype checks,
 # with room for container headers (MP4's ftyp box, ZIP-based office files).
@@ -222,12 +226,14 @@ def _image(source: BinaryIO) -> Extracted:
             raise Unreadable(_too_many_pixels(image.width * image.height, image.size))
         exif = image.getexif()
         taken = exif.get_ifd(EXIF_IFD).get(EXIF_DATETIME_ORIGINAL) or exif.get(EXIF_DATETIME)
-        return Extracted(
-            width=image.width,
-            height=image.height,
-            orientation=exif.get(EXIF_ORIENTATION),
-            taken_at=_exif_time(taken),
-        )
+        # pillow-heif hands HEIF images over already turned upright, their EXIF orientation
+        # reset to 1 and the file's own kept aside; recorded as for a JPEG: the size as
+        # stored, and the orientation that turns it.
+        orientation = image.info.get("original_orientation") or exif.get(EXIF_ORIENTATION)
+        width, height = image.size
+        if image.format == "HEIF" and orientation in QUARTER_TURNS:
+            width, height = height, width
+        return Extracted(width=width, height=height, orientation=orientation, taken_at=_exif_time(taken))
 
 
 def pillow() -> ModuleType:
@@ -237,9 +243,11 @@ def pillow() -> ModuleType:
     decoded (a 657 KB PNG can hold 13,000 × 13,000 pixels, 676 MB as RGBA), so they are
     refused from their header, before any pixel is decoded.
     """
+    from pi_heif import register_heif_opener
     from PIL import Image  # on first use, not at cold start
 
     Image.MAX_IMAGE_PIXELS = settings.MEDIAHUB_MAX_IMAGE_PIXELS
+    register_heif_opener()  # HEIC/HEIF, as iPhones save photos; AVIF is Pillow's own
     return Image
 
 

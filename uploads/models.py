@@ -80,6 +80,28 @@ class ByTimeIndex(GlobalSecondaryIndex["MediaItem"]):
     uploaded_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ByOwnerTakenIndex(GlobalSecondaryIndex["MediaItem"]):
+    """A member's media by capture time; sparse: only items with one (photos with EXIF)."""
+
+    class Meta:
+        index_name = "by-owner-taken"
+        projection = AllProjection()
+
+    owner = UnicodeAttribute(hash_key=True)
+    taken_at = UTCDateTimeAttribute(range_key=True)
+
+
+class ByTakenIndex(GlobalSecondaryIndex["MediaItem"]):
+    """Everybody's media by capture time (admins); sparse as by-owner-taken."""
+
+    class Meta:
+        index_name = "by-time-taken"
+        projection = AllProjection()
+
+    feed = UnicodeAttribute(hash_key=True)
+    taken_at = UTCDateTimeAttribute(range_key=True)
+
+
 class ByChecksumIndex(GlobalSecondaryIndex["MediaItem"]):
     """One owner's items with the same content (duplicate notices)."""
 
@@ -100,14 +122,22 @@ class MediaItem(Model):
     caption = UnicodeAttribute(default="")
     original_filename = UnicodeAttribute()
     s3_key = UnicodeAttribute()
-    # The S3 multipart upload a pending direct upload is filling, if any.
+    # The S3 multipart upload a pending direct upload is filling, if any, and the
+    # fingerprint of the file it was started with (so it can be resumed from any device).
     upload_id = UnicodeAttribute(null=True)
+    fingerprint = UnicodeAttribute(null=True)
     file_url = UnicodeAttribute()
     content_type = UnicodeAttribute()
     kind = UnicodeAttribute()
     size = NumberAttribute()
-    # What processing reads from the file itself.
+    # What processing reads from the file itself. The SHA-256 comes from the full-content
+    # pass, after the item is ready (None meanwhile: "checksum pending"); that pass reads
+    # the bytes with this ETag, the ones verified, and holds a claim while it runs.
     sha256 = UnicodeAttribute(null=True)
+    etag = UnicodeAttribute(null=True)
+    checksum_claimed_at = UTCDateTimeAttribute(null=True)
+    # S3's own full-object checksum, "<algorithm>:<base64>", when S3 reports one.
+    s3_checksum = UnicodeAttribute(null=True)
     width = NumberAttribute(null=True)
     height = NumberAttribute(null=True)
     orientation = NumberAttribute(null=True)
@@ -115,7 +145,9 @@ class MediaItem(Model):
     duration = NumberAttribute(null=True)
     page_count = NumberAttribute(null=True)
     thumbnail_key = UnicodeAttribute(null=True)
-    # "<owner>#<sha256>" once ready, so one query finds an owner's copies of a file.
+    # A WebP rendition of a photo browsers cannot show inline (HEIC), beside the original.
+    preview_key = UnicodeAttribute(null=True)
+    # "<owner>#<sha256>" once the checksum lands, so one query finds an owner's copies of a file.
     checksum_key = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=Status.PENDING)
     reason = UnicodeAttribute(null=True)
@@ -127,6 +159,13 @@ class MediaItem(Model):
     by_owner = ByOwnerIndex()
     by_time = ByTimeIndex()
     by_checksum = ByChecksumIndex()
+    by_owner_taken = ByOwnerTakenIndex()
+    by_taken = ByTakenIndex()
+
+    @property
+    def checksum_pending(self) -> bool:
+        """Ready, but the full-content pass (SHA-256, duplicate notice) has not landed yet."""
+        return self.status == Status.READY and self.sha256 is None
 
 
 TABLES = (MediaItem,)

@@ -14,6 +14,8 @@ on, repairs it:
   finished expires, as the README promises, just on time.
 - orphan-thumbnail: a thumbnail whose item is gone, rejected, or ready without it: deleted.
   A pending item's thumbnail waits for that item's conclusion.
+- checksum-pending: a ready item whose full-content pass (SHA-256, duplicate notice) never
+  landed: no run finished within the claim's lease of it becoming ready. The pass runs here.
 - stale-multipart: an unfinished multipart upload older than a day (or the pending window,
   if longer) that no live pending record is filling: aborted.
 
@@ -62,8 +64,8 @@ PAGE_SIZE = 1000
 MULTIPART_MIN_AGE = timedelta(days=1)
 MISSING_REASON = "The file is no longer in storage. Please upload it again."
 # What a pass needs of a record; a Scan is billed by item size whatever it projects.
-SCAN_FIELDS = ["id", "status", "s3_key", "uploaded_at", "expires_at"]
-LOOKUP_FIELDS = ["id", "status", "s3_key", "thumbnail_key", "upload_id", "uploaded_at", "expires_at"]
+SCAN_FIELDS = ["id", "status", "s3_key", "uploaded_at", "updated_at", "expires_at", "sha256", "checksum_claimed_at"]
+LOOKUP_FIELDS = ["id", "status", "s3_key", "thumbnail_key", "preview_key", "upload_id", "uploaded_at", "expires_at"]
 
 
 class Problem(StrEnum):
@@ -74,6 +76,7 @@ class Problem(StrEnum):
     EXPIRED_PENDING = "expired-pending"
     ORPHAN_THUMBNAIL = "orphan-thumbnail"
     STALE_MULTIPART = "stale-multipart"
+    CHECKSUM_PENDING = "checksum-pending"
 
 
 class Outcome(StrEnum):
@@ -176,6 +179,8 @@ class _Run:
         for item in MediaItem.scan(attributes_to_get=SCAN_FIELDS, page_size=PAGE_SIZE):
             if item.status == Status.READY:
                 self.ready[item.s3_key] = item.id
+                if self._checksum_overdue(item):
+                    self._checked(Problem.CHECKSUM_PENDING, item.id, partial(self._checksum_pending, item.id))
             elif item.status == Status.PENDING and self._expiry(item) <= self.now:
                 self._checked(Problem.EXPIRED_PENDING, item.id, partial(self._expired_pending, item.id))
 
@@ -196,12 +201,14 @@ class _Run:
             self._checked(Problem.MISSING_OBJECT, media_id, partial(self._missing_object, media_id, key))
 
     def thumbnails(self) -> None:
-        """List thumbnails/: every settled thumbnail must be its ready item's (or a pending one's)."""
-        for page in storage.list_objects(f"{storage.THUMBNAIL_PREFIX}/", page_size=PAGE_SIZE):
-            settled = [obj for obj in page if obj.last_modified < self.settled_before]
-            records = _records_for(obj.key for obj in settled)
-            for obj in settled:
-                self._thumbnail(obj, records.get(storage.media_id_of(obj.key) or ""))
+        """List thumbnails/ and previews/: every settled rendition must be its ready item's
+        (or a pending one's)."""
+        for prefix in storage.RENDITION_PREFIXES:
+            for page in storage.list_objects(f"{prefix}/", page_size=PAGE_SIZE):
+                settled = [obj for obj in page if obj.last_modified < self.settled_before]
+                records = _records_for(obj.key for obj in settled)
+                for obj in settled:
+                    self._thumbnail(obj, records.get(storage.media_id_of(obj.key) or ""))
 
     def multipart_uploads(self) -> None:
         """Unfinished multipart uploads older than a day that no live pending record is filling."""
@@ -229,6 +236,13 @@ class _Run:
             todo = "remove the record" + (" and abort its multipart upload" if item.upload_id else "")
             self._found(Problem.EXPIRED_PENDING, item.id, detail, todo, partial(self._abandon, item))
 
+    def _checksum_pending(self, media_id: str) -> None:
+        item = _get(media_id)
+        if item is None or not self._checksum_overdue(item):
+            return  # landed, claimed or deleted since the scan
+        detail = f"ready since {_when(item.updated_at)}, its checksum never landed"
+        self._found(Problem.CHECKSUM_PENDING, media_id, detail, "compute it", partial(_checksum, media_id))
+
     def _object(self, obj: storage.StoredObject, item: MediaItem | None) -> None:
         if item is not None and item.s3_key == obj.key and item.status != Status.REJECTED:
             return
@@ -250,7 +264,8 @@ class _Run:
 
     def _thumbnail(self, obj: storage.StoredObject, item: MediaItem | None) -> None:
         if item is not None and (
-            item.status == Status.PENDING or (item.status == Status.READY and item.thumbnail_key == obj.key)
+            item.status == Status.PENDING
+            or (item.status == Status.READY and obj.key in (item.thumbnail_key, item.preview_key))
         ):
             return
         if item is None:
@@ -301,26 +316,25 @@ class _Run:
         return "removed the record"
 
     def _reject_missing(self, item: MediaItem) -> str:
-        thumbnail = item.thumbnail_key
-        actions: list[Action] = [
-            MediaItem.status.set(Status.REJECTED),
-            MediaItem.reason.set(MISSING_REASON),
-            MediaItem.checksum_key.remove(),
-            MediaItem.thumbnail_key.remove(),
-            MediaItem.updated_at.set(self.now),
-        ]
+        renditions = [key for key in (item.thumbnail_key, item.preview_key) if key]
+        actions = services.rejection_of_ready(MISSING_REASON)
         indexed = index_entries(item)
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
         index_update(media_id=item.id, before=indexed, after=index_entries(item))
-        if thumbnail:
-            storage.delete(thumbnail)
-        return "marked it rejected" + (" and deleted its thumbnail" if thumbnail else "")
+        for key in renditions:
+            storage.delete(key)
+        return "marked it rejected" + (" and deleted its thumbnail" if renditions else "")
 
     # Bookkeeping.
 
     def _expiry(self, item: MediaItem) -> datetime:
         # The form path writes pending records without an expiry; they expire like direct uploads.
         return item.expires_at or item.uploaded_at + self.window
+
+    def _checksum_overdue(self, item: MediaItem) -> bool:
+        """Ready without a checksum, and no run has held the pass within its lease."""
+        last_try = item.checksum_claimed_at or item.updated_at
+        return item.checksum_pending and last_try < self.now - services.CHECKSUM_LEASE
 
     def _checked(self, problem: Problem, subject: str, check: Callable[[], None]) -> None:
         """Run one candidate's check; a storage error there fails that finding, not the run."""
@@ -381,6 +395,15 @@ def _update(item: MediaItem, actions: list[Action], condition: Condition) -> Non
 def _delete(key: str) -> str:
     storage.delete(key)
     return "deleted it"
+
+
+def _checksum(media_id: str) -> str:
+    done = services.media_checksum(media_id=media_id)
+    if done is None:
+        raise ChangedMeanwhile
+    if done.status == Status.REJECTED:
+        return f"its file was replaced after the check: rejected it ({done.reason})"
+    return "computed it"
 
 
 def _abort(upload: storage.MultipartUpload) -> str:

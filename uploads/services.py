@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -11,7 +14,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from ulid import ULID
 
 from mediahub import aws
@@ -19,13 +24,15 @@ from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
 from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
-from uploads import metadata, storage
+from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
     InvalidPartNumbers,
+    NotTheSameFile,
     ProcessingInterrupted,
     StaleEdit,
     TooManyParts,
+    TooManyPendingUploads,
     UnsupportedMediaType,
     UploadFailed,
     UploadIncomplete,
@@ -45,7 +52,8 @@ from uploads.metadata import (
     sniff_content_type,
 )
 from uploads.models import Kind, MediaItem, Status, feed_key
-from uploads.thumbnails import make_thumbnail
+from uploads.selectors import MEDIA_ID, media_pending_for_owner
+from uploads.thumbnails import PREVIEW_SIZE, make_thumbnail
 
 logger = logging.getLogger(__name__)
 
@@ -206,10 +214,12 @@ STORAGE_DOWN = "storage did not answer; try again"
 
 
 def _delete_objects(item: MediaItem) -> None:
-    """The item's file and its thumbnail, which a check running right now may be writing
-    even if this copy of the record does not name it yet."""
+    """The item's file and its renditions, which a check running right now may be writing
+    even if this copy of the record does not name them yet."""
     storage.delete(item.s3_key)
     storage.delete(item.thumbnail_key or storage.thumbnail_key(item.id))
+    if item.preview_key or item.content_type in metadata.NEEDS_PREVIEW:
+        storage.delete(item.preview_key or storage.preview_key(item.id))
 
 
 def _free_bytes(item: MediaItem) -> None:
@@ -249,12 +259,14 @@ class DirectUpload:
 
 
 def direct_upload_create(
-    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str
+    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str, fingerprint: str = ""
 ) -> DirectUpload:
-    """Check the limits, record a pending item that expires, and prepare S3 for its bytes."""
+    """Check the limits, record a pending item that expires, and prepare S3 for its bytes.
+    The file's `fingerprint` (see forms.fingerprint_field) lets the upload resume later."""
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     if size > limit:
         raise UploadTooLarge(f"The file is {size:,} bytes; uploads may be up to {limit:,} bytes.")
+
     filename = clean_filename(filename)
     declared = parse_media_type(declared_type) if declared_type else None
     if declared_type and declared is None:
@@ -274,7 +286,9 @@ def direct_upload_create(
         content_type=content_type,
         size=size,
     )
+    item.fingerprint = fingerprint or None
     if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
+        _require_room_for_another_upload(owner)
         item.upload_id = storage.multipart_create(key, content_type=content_type)
     try:
         item.save(condition=MediaItem.id.does_not_exist())
@@ -285,6 +299,36 @@ def direct_upload_create(
     _indexed(item)
     post = None if item.upload_id else storage.presigned_post(key, content_type=content_type, size=size)
     return DirectUpload(item=item, post=post)
+
+
+def _require_room_for_another_upload(owner: str) -> None:
+    """Refuse a new multipart upload while the owner has MEDIAHUB_MAX_PENDING_UPLOADS
+    unfinished ones: each may hold up to 5 GiB of parts in S3 for a day."""
+    most = settings.MEDIAHUB_MAX_PENDING_UPLOADS
+    if sum(1 for item in media_pending_for_owner(owner=owner) if item.upload_id) >= most:
+        raise TooManyPendingUploads(
+            f"You have {most} unfinished large uploads, the most one member may have at a time. Resume or "
+            "cancel some under “Unfinished uploads” on the upload page, or wait for those in progress to finish."
+        )
+
+
+def direct_upload_resume(*, item: MediaItem, filename: str, size: int, fingerprint: str) -> MediaItem:
+    """Check that the file offered is the one this multipart upload started with (its name,
+    size and fingerprint), so that only its missing parts need sending; returns the item."""
+    _require_multipart(item)
+    if not item.fingerprint:
+        raise NotTheSameFile("This upload was started without a fingerprint, so it cannot be resumed: cancel it.")
+    wanted = f"Pick “{item.original_filename}” ({item.size:,} bytes) again."
+    if clean_filename(filename) != item.original_filename:
+        raise NotTheSameFile(f"This upload was started with another file: “{clean_filename(filename)}”. {wanted}")
+    if size != item.size:
+        raise NotTheSameFile(f"This file is {size:,} bytes; the upload was started with {item.size:,}. {wanted}")
+    if fingerprint != item.fingerprint:
+        raise NotTheSameFile(
+            "This file has the same name and size, but not the same content as the one the upload "
+            f"started with. {wanted}"
+        )
+    return item
 
 
 def direct_upload_sign_parts(*, item: MediaItem, part_numbers: list[int]) -> dict[int, str]:
@@ -350,43 +394,52 @@ def direct_upload_abort(*, item: MediaItem) -> None:
 
 
 def media_process(*, item: MediaItem) -> MediaItem:
-    """The one processing step, for every path in (form, direct upload, S3 event).
+    """The one verification step, for every path in (form, direct upload, S3 event).
 
     Trust nothing the client said: check the landed object's real size and the type
-    sniffed from its first bytes against the declaration, read its metadata and
-    checksum, make a thumbnail for an image, and mark the item ready; or rejected with
-    a reason, its object removed. Only the file's own content rejects it: if storage
-    fails meanwhile, the item stays pending with its file, and this step can simply run
-    again. Repeating it changes nothing.
+    sniffed from its first bytes against the declaration, read its metadata, make a
+    thumbnail for an image, and mark the item ready; or rejected with a reason, its
+    object removed. The reads are ranged and bounded whatever the file's size; the
+    SHA-256 of every byte follows off the request path (media_checksum). Only the
+    file's own content rejects it: if storage fails meanwhile, the item stays pending
+    with its file, and this step can simply run again. Repeating it changes nothing.
     """
     if item.status != Status.PENDING:
         return item
     indexed = index_entries(item)
+    started = time.monotonic()
     try:
         reason = _inspect(item)
-        done = _conclude(item, Status.READY) if reason is None else _reject(item, reason)
+        concluded = _conclude(item, Status.READY) if reason is None else _reject(item, reason)
     except (BotoCoreError, ClientError, PynamoDBException) as exc:
         raise _interrupted(item, exc) from exc
-    _indexed(done, before=indexed)
-    return done
+    # The request's wait for the check, whatever the file's size (bench/direct_upload.py reads it).
+    seconds = time.monotonic() - started
+    logger.info("Checked media %s (%d bytes) in %.3f s: %s", item.id, item.size, seconds, concluded.status)
+    _indexed(concluded, before=indexed)
+    return concluded
 
 
 def _inspect(item: MediaItem) -> str | None:
     """Fill in what the file says about itself; returns why it is refused, or None."""
-    size = storage.object_size(item.s3_key)
-    if size is None:
+    head = storage.object_head(item.s3_key)
+    if head is None:
         if _current(item) is None:  # a cancel removed the record, then the file, just now
             raise UploadNotPending(CANCELLED)
         raise UploadIncomplete("The file has not arrived in storage yet.")
-    if size != item.size:
-        return f"The file is {size:,} bytes, not the {item.size:,} bytes declared."
-    sniffed = sniff_content_type(storage.read_head(item.s3_key, SNIFF_BYTES), declared=item.content_type)
+    if head.size != item.size:
+        return f"The file is {head.size:,} bytes, not the {item.size:,} bytes declared."
+    # Every read from here on, and the checksum pass later, is pinned to these bytes.
+    item.etag, item.s3_checksum = head.etag, head.checksum
+    sniffed = sniff_content_type(
+        storage.read_head(item.s3_key, SNIFF_BYTES, etag=head.etag), declared=item.content_type
+    )
     if sniffed is None or kind_for(sniffed) not in ALLOWED_KINDS:
         return "The file's content is not an image, video, audio file or document we recognise."
     if kind_for(sniffed) != item.kind:
         return f"The file's content is {sniffed}, not the {item.kind} it was declared as."
     try:
-        _read_content(item, content_type=sniffed, size=size)
+        _read_content(item, content_type=sniffed, size=head.size)
     except Unreadable as exc:
         return str(exc)
     except (BotoCoreError, ClientError, PynamoDBException):
@@ -395,7 +448,6 @@ def _inspect(item: MediaItem) -> str | None:
         # A parser that crashes on a file has found a file it cannot read.
         logger.exception("Processing media %s (%s) failed", item.id, item.s3_key)
         return "The file could not be processed. Please try uploading it again."
-    item.checksum_key = f"{item.owner}#{item.sha256}"
     return None
 
 
@@ -403,21 +455,30 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
     """What the file says about itself, reading only what each part needs; storage
     errors surface as themselves, never as a damaged file (storage.open_range)."""
     kind = kind_for(content_type)
-    with storage.open_range(item.s3_key, size) as reader:
+    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
         extracted = metadata.extract(reader, kind=kind, content_type=content_type)
     if kind == Kind.IMAGE:
-        with storage.open_range(item.s3_key, size) as reader:
-            thumbnail = make_thumbnail(reader)
-        item.thumbnail_key = storage.thumbnail_key(item.id)
-        storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
-    digest = hashlib.sha256()
-    for chunk in storage.iter_object(item.s3_key, size=size):
-        digest.update(chunk)
-    item.content_type, item.kind, item.size, item.sha256 = content_type, kind, size, digest.hexdigest()
+        _make_renditions(item, content_type=content_type, size=size)
+    item.content_type, item.kind, item.size = content_type, kind, size
     # Downloads carry this name: its extension must agree with what the file really is.
     item.original_filename = metadata.filename_for_type(item.original_filename, content_type)
     item.width, item.height, item.orientation = extracted.width, extracted.height, extracted.orientation
     item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
+
+
+def _make_renditions(item: MediaItem, *, content_type: str, size: int) -> None:
+    """A thumbnail for every image; for a photo browsers cannot show (HEIC), a preview too,
+    from which the thumbnail is made, so the original is decoded once."""
+    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
+        if content_type in metadata.NEEDS_PREVIEW:
+            preview = make_thumbnail(reader, size=PREVIEW_SIZE)
+            thumbnail = make_thumbnail(io.BytesIO(preview))
+            item.preview_key = storage.preview_key(item.id)
+            storage.save_bytes(item.preview_key, preview, content_type="image/webp")
+        else:
+            thumbnail = make_thumbnail(reader)
+    item.thumbnail_key = storage.thumbnail_key(item.id)
+    storage.save_bytes(item.thumbnail_key, thumbnail, content_type="image/webp")
 
 
 def _interrupted(item: MediaItem, exc: Exception) -> MediaHubError:
@@ -453,6 +514,8 @@ def _conclude(item: MediaItem, status: str) -> MediaItem:
         if not condition_failed(exc):
             raise
         return _settle_lost_race(item)
+    if status == Status.READY:
+        return background.checksum_later(item.id) or item
     return item
 
 
@@ -466,16 +529,159 @@ def _settle_lost_race(ours: MediaItem) -> MediaItem:
     if theirs.status == Status.PENDING:
         # Changed but still pending (a concurrent step rewrote it): check that record again.
         return media_process(item=theirs)
-    if ours.thumbnail_key and not theirs.thumbnail_key:
-        storage.delete(ours.thumbnail_key)
+    for ours_key, theirs_key in ((ours.thumbnail_key, theirs.thumbnail_key), (ours.preview_key, theirs.preview_key)):
+        if ours_key and not theirs_key:
+            storage.delete(ours_key)
     return theirs
 
 
 def _current(item: MediaItem) -> MediaItem | None:
+    return _current_by_id(item.id)
+
+
+def _current_by_id(media_id: str) -> MediaItem | None:
     try:
-        return MediaItem.get(item.id, consistent_read=True)
+        return MediaItem.get(media_id, consistent_read=True)
     except MediaItem.DoesNotExist:
         return None
+
+
+def media_checksum(*, media_id: str) -> MediaItem | None:
+    """The full-content pass of a ready item: the SHA-256 of the very bytes verification
+    checked (pinned by their ETag), and the key behind duplicate notices.
+
+    It runs once however often it is started: a claim on the record (a conditional write
+    that lapses after CHECKSUM_LEASE) keeps a second run from reading the file again, and
+    the result is written only over a record still ready, unchecksummed and pinned to the
+    same ETag. A storage error releases the claim and goes to the caller, which retries;
+    it never rejects or deletes the item. Bytes replaced after the check (a POST policy
+    stays valid for minutes) reject the item. Returns the item with its checksum, or None
+    when there was nothing to do: no such item, not ready, done, or another run's claim.
+    """
+    item = _current_by_id(media_id) if MEDIA_ID.fullmatch(media_id) else None
+    if item is None or not item.checksum_pending or not _claim_checksum(item):
+        return None
+    failure: Exception
+    try:
+        return _record_checksum(item, _sha256_of(item))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("PreconditionFailed", "412"):
+            return _replaced_after_check(item)
+        failure = exc
+    except (BotoCoreError, PynamoDBException) as exc:
+        failure = exc
+    _release_checksum(item)
+    if _current_by_id(media_id) is None:
+        return None  # deleted meanwhile, file and all
+    raise failure
+
+
+def _sha256_of(item: MediaItem) -> str:
+    """The SHA-256 of the bytes verification checked (their ETag), read from end to end."""
+    digest = hashlib.sha256()
+    for chunk in storage.iter_object(item.s3_key, size=int(item.size), etag=item.etag):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+# How long a run's claim on a checksum holds: longer than the function's 300 s timeout.
+CHECKSUM_LEASE = timedelta(minutes=15)
+REPLACED = "The file was replaced in storage after it was checked. Please upload it again."
+
+
+def _same_ready_bytes(item: MediaItem) -> Condition:
+    """The record is still ready, for the bytes with this ETag."""
+    ready: Condition = MediaItem.status == Status.READY
+    same: Condition = ready & (MediaItem.etag == item.etag)
+    return same
+
+
+def _still_pending_checksum(item: MediaItem) -> Condition:
+    """The record is still the ready one whose bytes (this ETag) await their checksum."""
+    awaited: Condition = _same_ready_bytes(item) & MediaItem.sha256.does_not_exist()
+    return awaited
+
+
+def _claim_checksum(item: MediaItem) -> bool:
+    now = timezone.now()
+    free = MediaItem.checksum_claimed_at.does_not_exist() | (MediaItem.checksum_claimed_at < now - CHECKSUM_LEASE)
+    return _update_checksum_fields(item, [MediaItem.checksum_claimed_at.set(now)], free)
+
+
+def _release_checksum(item: MediaItem) -> None:
+    """Let the next try claim the pass at once; if this fails too, the claim lapses."""
+    try:
+        _update_checksum_fields(item, [MediaItem.checksum_claimed_at.remove()])
+    except PynamoDBException:
+        logger.exception("Could not release the checksum claim on media %s", item.id)
+
+
+def _record_checksum(item: MediaItem, sha256: str) -> MediaItem | None:
+    actions = [
+        MediaItem.sha256.set(sha256),
+        MediaItem.checksum_key.set(f"{item.owner}#{sha256}"),
+        MediaItem.checksum_claimed_at.remove(),
+    ]
+    return item if _update_checksum_fields(item, actions) else None
+
+
+def _update_checksum_fields(item: MediaItem, actions: Sequence[Action], condition: Condition | None = None) -> bool:
+    """Change only the checksum's own fields, whatever edits happened meanwhile (no version
+    condition), on condition the record still awaits this checksum; False if it does not."""
+    required = _still_pending_checksum(item) & condition if condition is not None else _still_pending_checksum(item)
+    try:
+        item.update(actions=list(actions), condition=required, add_version_condition=False)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
+def media_reject_if_replaced(*, item: MediaItem) -> MediaItem:
+    """A ready item whose object no longer has the ETag verification checked had its bytes
+    replaced afterwards (a POST policy outlives the check; S3 announces the new object):
+    rejected, as content failing the check is. The item as it now stands."""
+    if item.status != Status.READY:
+        return item
+    head = storage.object_head(item.s3_key)
+    if head is None or head.etag == item.etag:
+        return item  # gone (a delete: its record goes first), or the very bytes verified
+    return _replaced_after_check(item) or item
+
+
+def rejection_of_ready(reason: str) -> list[Action]:
+    """The update that turns a ready item rejected for `reason`: it no longer names a
+    checksum (so no duplicate notice points at it) or renditions."""
+    return [
+        MediaItem.status.set(Status.REJECTED),
+        MediaItem.reason.set(reason),
+        MediaItem.sha256.remove(),
+        MediaItem.checksum_key.remove(),
+        MediaItem.checksum_claimed_at.remove(),
+        MediaItem.thumbnail_key.remove(),
+        MediaItem.preview_key.remove(),
+        MediaItem.updated_at.set(timezone.now()),
+    ]
+
+
+def _replaced_after_check(item: MediaItem) -> MediaItem | None:
+    """The object's bytes are no longer the ones verified: reject the item, as if its
+    content had failed the check, on condition it is still the same ready record (None
+    if it is not), and delete the bytes nobody checked."""
+    logger.warning("Media %s of %s was replaced in storage after its check", item.id, item.owner)
+    indexed = index_entries(item)
+    try:
+        item.update(
+            actions=rejection_of_ready(REPLACED), condition=_same_ready_bytes(item), add_version_condition=False
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return None
+        raise
+    _indexed(item, before=indexed)
+    _delete_objects(item)
+    return item
 
 
 def _require_multipart(item: MediaItem) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import quote
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -26,10 +26,16 @@ from django.utils.text import get_valid_filename
 from mediahub import aws
 from uploads import metadata
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import GetObjectOutputTypeDef
+
 logger = logging.getLogger(__name__)
 
 MEDIA_PREFIX = "media"
 THUMBNAIL_PREFIX = "thumbnails"
+PREVIEW_PREFIX = "previews"
+# What the portal derives from a media file, one WebP per item under each prefix.
+RENDITION_PREFIXES = (THUMBNAIL_PREFIX, PREVIEW_PREFIX)
 MAX_FILENAME_LENGTH = 150
 READ_BLOCK = 256 * 1024
 # Types a browser may show inline from our bucket; everything else downloads.
@@ -73,6 +79,10 @@ def media_key(*, media_id: str, filename: str) -> str:
 
 def thumbnail_key(media_id: str) -> str:
     return f"{THUMBNAIL_PREFIX}/{media_id}.webp"
+
+
+def preview_key(media_id: str) -> str:
+    return f"{PREVIEW_PREFIX}/{media_id}.webp"
 
 
 def object_url(key: str) -> str:
@@ -207,37 +217,74 @@ def multipart_abort(key: str, *, upload_id: str) -> None:
             raise
 
 
-def object_size(key: str) -> int | None:
-    """The stored object's size in bytes, or None if there is no such object."""
+# The full-object checksums S3 may report, strongest default first (S3 computes a CRC64NVME
+# for an object whose uploader sent none; boto3 itself sends a CRC32).
+S3_CHECKSUMS = ("CRC64NVME", "CRC32", "CRC32C", "SHA1", "SHA256")
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    """What HeadObject tells of a stored object: its size, the ETag that pins these exact
+    bytes, and S3's own full-object checksum ("crc64nvme:<base64>") when it reports one."""
+
+    size: int
+    etag: str
+    checksum: str | None
+
+
+def object_head(key: str) -> ObjectHead | None:
+    """The stored object's size, ETag and full-object checksum, or None if there is no such object.
+
+    S3 reports a multipart object's checksum as COMPOSITE (a checksum of the parts'
+    checksums) unless the upload asked for a full-object one; only FULL_OBJECT is kept.
+    """
     try:
-        return aws.s3().head_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key)["ContentLength"]
+        head: dict[str, Any] = dict(
+            aws.s3().head_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, ChecksumMode="ENABLED")
+        )
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
             return None
         raise
+    found = [name for name in S3_CHECKSUMS if head.get(f"Checksum{name}")]
+    full = found and head.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT"
+    checksum = f"{found[0].lower()}:{head[f'Checksum{found[0]}']}" if full else None
+    return ObjectHead(size=head["ContentLength"], etag=head["ETag"], checksum=checksum)
 
 
-def read_head(key: str, length: int) -> bytes:
+def object_size(key: str) -> int | None:
+    """The stored object's size in bytes, or None if there is no such object."""
+    head = object_head(key)
+    return head.size if head else None
+
+
+def _get(key: str, *, byte_range: str, etag: str | None) -> GetObjectOutputTypeDef:
+    """A ranged GET, pinned to the bytes with this ETag when one is given (S3 answers 412
+    PreconditionFailed if the object was replaced meanwhile)."""
+    if etag:
+        return aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=byte_range, IfMatch=etag)
+    return aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=byte_range)
+
+
+def read_head(key: str, length: int, *, etag: str | None = None) -> bytes:
     """The first `length` bytes of the object, with one ranged GET."""
-    response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Range=f"bytes=0-{length - 1}")
-    return response["Body"].read()
+    return _get(key, byte_range=f"bytes=0-{length - 1}", etag=etag)["Body"].read()
 
 
-def iter_object(key: str, *, size: int, chunk_size: int = 1024 * 1024, attempts: int = 3) -> Iterator[bytes]:
+def iter_object(
+    key: str, *, size: int, etag: str | None = None, chunk_size: int = 1024 * 1024, attempts: int = 3
+) -> Iterator[bytes]:
     """The object's `size` bytes, streamed in chunks (for checksums of files of any size).
 
     botocore retries a request, not a body that breaks off halfway: a dropped or stalled
     stream is picked up where it stopped, up to `attempts` times in a row, pinned to the
-    same object by its ETag. Then the storage error goes to the caller.
+    same object by its ETag (the one given, else the first answer's). Then the storage
+    error goes to the caller.
     """
-    offset, failures, etag = 0, 0, None
+    offset, failures = 0, 0
     while offset < size:
-        bucket, byte_range = settings.MEDIAHUB_BUCKET, f"bytes={offset}-{size - 1}"
         try:
-            if etag:
-                response = aws.s3().get_object(Bucket=bucket, Key=key, Range=byte_range, IfMatch=etag)
-            else:
-                response = aws.s3().get_object(Bucket=bucket, Key=key, Range=byte_range)
+            response = _get(key, byte_range=f"bytes={offset}-{size - 1}", etag=etag)
             etag = etag or response["ETag"]
             for chunk in response["Body"].iter_chunks(chunk_size):
                 offset += len(chunk)
@@ -257,8 +304,8 @@ class RangeReader(io.RawIOBase):
     blocks of a large file instead of all of it. The last block read is kept.
     """
 
-    def __init__(self, key: str, size: int) -> None:
-        self.key, self.size, self.position = key, size, 0
+    def __init__(self, key: str, size: int, etag: str | None = None) -> None:
+        self.key, self.size, self.etag, self.position = key, size, etag, 0
         self.block_start, self.block = -1, b""
         self.bytes_fetched = 0
         self.storage_error: BotoCoreError | ClientError | None = None
@@ -292,8 +339,7 @@ class RangeReader(io.RawIOBase):
     def _fetch(self, start: int, length: int) -> None:
         end = min(self.size, start + length) - 1
         try:
-            response = aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=self.key, Range=f"bytes={start}-{end}")
-            block = response["Body"].read()
+            block = _get(self.key, byte_range=f"bytes={start}-{end}", etag=self.etag)["Body"].read()
         except (BotoCoreError, ClientError) as exc:
             # Parsers catch broad exceptions and report "damaged"; open_range asks here
             # whether storage was to blame instead.
@@ -304,11 +350,11 @@ class RangeReader(io.RawIOBase):
 
 
 @contextmanager
-def open_range(key: str, size: int) -> Iterator[BinaryIO]:
-    """A buffered, seekable reader over the object (see RangeReader). If reading failed
-    because storage did not answer, that error is raised when the block ends, whatever
-    the code that read made of it (a parser reports it as a damaged file)."""
-    raw = RangeReader(key, size)
+def open_range(key: str, size: int, *, etag: str | None = None) -> Iterator[BinaryIO]:
+    """A buffered, seekable reader over the object (see RangeReader), pinned to `etag` if
+    given. If reading failed because storage did not answer, that error is raised when the
+    block ends, whatever the code that read made of it (a parser reports it as a damaged file)."""
+    raw = RangeReader(key, size, etag)
     with io.BufferedReader(raw, READ_BLOCK) as reader:
         try:
             yield reader
@@ -361,11 +407,12 @@ def list_multipart_uploads(*, page_size: int = 1000) -> Iterator[list[MultipartU
 
 
 def media_id_of(key: str) -> str | None:
-    """The media id a key belongs to (media/<id>/<file> or thumbnails/<id>.webp), if it has one."""
+    """The media id a key belongs to (media/<id>/<file>, thumbnails/<id>.webp or
+    previews/<id>.webp), if it has one."""
     prefix, _, rest = key.partition("/")
     if prefix == MEDIA_PREFIX:
         media_id, slash, filename = rest.partition("/")
         return media_id if media_id and slash and filename else None
-    if prefix == THUMBNAIL_PREFIX and rest.endswith(".webp"):
+    if prefix in RENDITION_PREFIXES and rest.endswith(".webp"):
         return rest.removesuffix(".webp") or None
     return None

@@ -20,4 +20,5 @@ urlpatterns = [
     path("api/uploads/<str:media_id>/parts/", api.upload_parts, name="api_parts"),
     path("api/uploads/<str:media_id>/complete/", api.upload_complete, name="api_complete"),
     path("api/uploads/<str:media_id>/finish/", api.upload_finish, name="api_finish"),
+    path("api/uploads/<str:media_id>/resume/", api.upload_resume, name="api_resume"),
 ]

@@ -24,10 +24,10 @@ from uploads import services, storage
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadRejected, UploadStillPending
 from uploads.forms import PAGE_SIZES, EditForm, ListFilterForm, UploadForm, list_query
 from uploads.models import MediaItem, Status
-from uploads.selectors import MediaPage, media_duplicates, media_get_for_user
+from uploads.selectors import MediaPage, media_duplicates, media_get_for_user, media_unfinished_uploads
 
 VIEW_COOKIE = "media_view"
-FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to")
+FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to", "taken_from", "taken_to")
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100
 
@@ -103,7 +103,11 @@ def media_upload(request: AuthedRequest) -> HttpResponse:
         else:
             messages.success(request, f"Uploaded “{item.name}”.")
             return redirect("uploads:detail", media_id=item.id)
-    context = {"form": form, "uploader_config": _uploader_config()}
+    context = {
+        "form": form,
+        "uploader_config": _uploader_config(),
+        "unfinished": media_unfinished_uploads(owner=request.user.username),
+    }
     return render(request, "uploads/upload.html", context, status=status)
 
 
@@ -125,11 +129,12 @@ def media_detail(request: AuthedRequest, media_id: str) -> HttpResponse:
 
 def _detail_context(item: MediaItem) -> dict[str, Any]:
     ready = item.status == Status.READY
+    file_link = storage.presigned_url(item.s3_key, content_type=item.content_type, filename=item.original_filename)
     return {
         "item": item,
-        "file_link": storage.presigned_url(
-            item.s3_key, content_type=item.content_type, filename=item.original_filename
-        ),
+        "file_link": file_link,
+        # What the page shows inline: a photo browsers cannot show (HEIC) as its WebP rendition.
+        "image_link": storage.thumbnail_url(item.preview_key) if item.preview_key else file_link,
         "preview": ready and storage.shows_inline(item.content_type),
         "duplicates": media_duplicates(item),
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,

@@ -5,6 +5,8 @@
 import AwsS3 from '@uppy/aws-s3'
 import Uppy from '@uppy/core'
 import Dashboard from '@uppy/dashboard'
+import { fingerprint } from './fingerprint.js'
+import { setUpResume } from './resume.js'
 
 const MiB = 1024 * 1024
 const MAX_PARTS = 10000
@@ -38,6 +40,8 @@ async function createUpload (file) {
     filename: file.name,
     size: file.size,
     type: file.type || '',
+    // Lets the upload be resumed later, from this or any other device.
+    fingerprint: await fingerprint(file.data),
   })
   mediaIds.set(file.id, created.item.id)
   return created
@@ -141,5 +145,7 @@ uppy.on('complete', (result) => {
       `${ready} file${ready === 1 ? '' : 's'} uploaded and checked. They are in your media list.`
   }
 })
+
+setUpResume({ uppy, api, mediaIds })
 
 root.hidden = false

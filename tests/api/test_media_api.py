@@ -249,3 +249,20 @@ def test_an_unexpected_error_is_a_500_problem_not_a_page(api, monkeypatch):
 
     assert response.status_code == 500
     assert problem_of(response)["detail"] == "Something went wrong on our side; it has been logged."
+
+
+def test_capture_time_order_lists_only_photos_with_one_and_search_refuses_it(api):
+    from datetime import UTC, datetime
+
+    MediaItemFactory(owner="alice", name="Undated")
+    MediaItemFactory(owner="alice", name="Later shot", taken_at=datetime(2024, 6, 1, tzinfo=UTC))
+    MediaItemFactory(owner="alice", name="Earlier shot", taken_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    ordered = api.get("/api/v1/media", {"order": "taken-oldest"}).json()
+    ranged = api.get("/api/v1/media", {"taken_from": "2023-01-01"}).json()
+    searched = api.get("/api/v1/media", {"q": "shot", "order": "taken-newest"})
+
+    assert [item["name"] for item in ordered["items"]] == ["Earlier shot", "Later shot"]
+    assert [item["name"] for item in ranged["items"]] == ["Later shot"]
+    assert searched.status_code == 400
+    assert "Search results come in upload order" in problem_of(searched)["detail"]

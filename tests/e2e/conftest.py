@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -30,11 +30,17 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser) -> Iterator[Page]:
+def new_page(browser: Browser) -> tuple[Page, BrowserContext]:
+    """A page in a fresh browser context: its own cookies and storage, like another device."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(30_000)
+    return page, context
+
+
+@pytest.fixture
+def page(browser) -> Iterator[Page]:
+    page, context = new_page(browser)
     # Chromium reports what the Content-Security-Policy blocked on the console.
     console: list[str] = []
     page.on("console", lambda message: console.append(message.text))

@@ -10,15 +10,28 @@ from tests.services import manage
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
+PASSWORD = "Browser-user-pass-5"  # noqa: S105
+
+
+def throttle_uploads(page: Page, bytes_per_second: int) -> None:
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    conditions = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second}
+    cdp.send("Network.emulateNetworkConditions", conditions)
+
 
 def sign_in_as_new_user(page: Page, portal: str, emulator, username: str) -> None:
     """A fresh member (not an admin: their listing shows only their own media), signed in."""
-    password = "Browser-user-pass-5"  # noqa: S105
-    create = f"from accounts.services import user_create; user_create(username={username!r}, password={password!r})"
+    create = f"from accounts.services import user_create; user_create(username={username!r}, password={PASSWORD!r})"
     assert manage(emulator, "shell", "-c", create).returncode == 0
+    sign_in(page, portal, username)
+
+
+def sign_in(page: Page, portal: str, username: str) -> None:
+    """Sign a member made by sign_in_as_new_user in, in this page's browser context."""
     page.goto(f"{portal}/accounts/login/")
     page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{portal}/")
 

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests import media
-from tests.e2e.helpers import shot, sign_in_as_new_user
+from tests.e2e.helpers import shot, sign_in_as_new_user, throttle_uploads
 from tests.services import aws_client, s3_client
 
 MiB = 1024 * 1024
@@ -28,13 +28,6 @@ def write_files(folder: Path) -> dict[str, Path]:
     pdf = folder / "report.pdf"
     pdf.write_bytes(media.pdf_of_size(MiB + 4096))
     return {"photo": photo, "pdf": pdf, "video": media.mp4_file(folder / "clip.mp4", size=120 * MiB)}
-
-
-def throttle_uploads(page: Page, bytes_per_second: int) -> None:
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    conditions = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": bytes_per_second}
-    cdp.send("Network.emulateNetworkConditions", conditions)
 
 
 def progress_percent(page: Page) -> float:

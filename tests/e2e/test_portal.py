@@ -93,3 +93,25 @@ def test_phone_width_keeps_names_and_actions_reachable(browser, portal, emulator
     context.close()
 
     assert overflow <= 0
+
+
+def test_an_iphone_photo_in_heic_shows_its_thumbnail_and_preview(page, portal, emulator, tmp_path):
+    sign_in_as_new_user(page, portal, emulator, "iphone")
+    photo = tmp_path / "IMG_4242.HEIC"
+    photo.write_bytes(media.heic(1200, 900, orientation=6, taken="2025:09:01 18:45:00"))
+    upload(page, portal, photo, "Sunset from the pier")
+
+    # Chromium cannot show HEIC: the page shows the WebP rendition, upright.
+    preview = page.locator("img.preview")
+    expect(preview).to_be_visible()
+    assert preview.evaluate("img => [img.complete, img.naturalWidth, img.naturalHeight]") == [True, 900, 1200]
+    expect(page.get_by_text("900 × 1200 pixels as shown")).to_be_visible()
+    expect(page.get_by_text("2025-09-01 18:45:00 (camera time)")).to_be_visible()
+    shot(page, "detail-heic.png")
+    page.goto(f"{portal}/?view=grid")
+    thumbnail = page.locator(".media-grid img").first
+    expect(thumbnail).to_be_visible()
+    thumbnail.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('.media-grid img').complete")
+    width, height = thumbnail.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert (width, height) == (360, 480)

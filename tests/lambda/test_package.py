@@ -67,6 +67,7 @@ print(json.dumps({
     "clients": clients,
     "unused_models_gone": pruned,
     "image_width": read("jpeg", "image", "image/jpeg").width,
+    "heic_orientation": read("heic", "image", "image/heic").orientation,
     "thumbnail_is_webp": thumbnail[8:12] == b"WEBP",
     "audio_seconds": read("wav", "audio", "audio/wav").duration,
     "pdf_pages": read("pdf", "document", "application/pdf").page_count,
@@ -126,7 +127,7 @@ def test_package_holds_only_runtime_code_and_the_models_it_uses(archive):
 
     models = {name.split("/")[2] for name in names if name.startswith("botocore/data/") and name.count("/") > 2}
     tops = {name.split("/")[0] for name in names}
-    assert models == set(lean_package.kept_services()) == {"s3", "dynamodb"}
+    assert models == set(lean_package.kept_services()) == {"s3", "dynamodb", "lambda"}
     assert {"botocore/data/endpoints.json", "botocore/data/partitions.json", "botocore/data/_retry.json"} <= set(names)
     assert not tops & {"troposphere", "pip", "setuptools", "requests", "tests", "scripts", "docs", "node_modules"}
     assert {"handler.py", "mediahub", "accounts", "uploads", "static", "templates", "PIL", "pypdf", "hachoir"} <= tops
@@ -137,7 +138,8 @@ def test_unzipped_package_serves_pages_and_reads_media_on_its_own(archive, tmp_p
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(unzipped)
     (tmp_path / "smoke_settings.py").write_text(ZAPPA_SETTINGS)
-    files = {"jpeg": media.jpeg(640, 480), "wav": media.wav(2.0), "pdf": media.pdf(3)}
+    files = {"jpeg": media.jpeg(640, 480), "heic": media.heic(64, 48, orientation=6), "wav": media.wav(2.0)}
+    files["pdf"] = media.pdf(3)
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     env = {
@@ -164,12 +166,14 @@ def test_unzipped_package_serves_pages_and_reads_media_on_its_own(archive, tmp_p
     assert seen["clients"] == {
         "s3": "S3",
         "dynamodb": "DynamoDB",
+        "lambda": "Lambda",
         "s3 resource": "s3.ServiceResource",
         "pynamodb": "DynamoDB",
     }
     assert seen["unused_models_gone"] is True
     assert seen["modules_from"] == [""]
     assert seen["image_width"] == 640 and seen["thumbnail_is_webp"] is True
+    assert seen["heic_orientation"] == 6  # pi-heif's libheif loads in the package as it stands
     assert seen["audio_seconds"] == pytest.approx(2.0, abs=0.1)
     assert seen["pdf_pages"] == 3
 

@@ -175,9 +175,15 @@ def test_an_upload_whose_browser_never_finishes_becomes_ready_through_the_s3_eve
     )
     assert item["status"]["S"] == "ready", item.get("reason")
     assert item["s3_key"]["S"].endswith("/Foto_café.jpg")
-    assert item["sha256"]["S"] == hashlib.sha256(JPEG).hexdigest()
     assert (item["width"]["N"], item["height"]["N"]) == ("72", "48")
     assert "expires_at" not in item
+    # The checksum pass: the function invoked itself asynchronously (uploads.events.checksum).
+    landed = wait_for(
+        lambda: (record := media_record(emulator, media_id)) and "sha256" in record and record,
+        timeout=90,
+        what="the checksum through the function's asynchronous invocation of itself",
+    )
+    assert landed["sha256"]["S"] == hashlib.sha256(JPEG).hexdigest()
 
 
 def test_the_daily_reconcile_schedule_removes_an_abandoned_upload(emulator, deployment):

@@ -39,6 +39,9 @@ WORLD_IDS = ("ready", "single", "multipart")
 CREATE = "/api/uploads/"
 PARTS_URL = "/api/uploads/{multipart}/parts/"
 COMPLETE_URL = "/api/uploads/{multipart}/complete/"
+RESUME_URL = "/api/uploads/{multipart}/resume/"
+FINGERPRINT = "0" * 64
+FINGERPRINT_FORMAT = "Give the file's fingerprint: 64 lower-case hex digits."
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +121,16 @@ def create(status: int, message: str, /, **fields: Any) -> Bad:
     return raw(CREATE, status, message, js({**declared, **fields}))
 
 
+def identity(**fields: Any) -> dict[str, Any]:
+    chosen = {"filename": "clip.mp4", "size": MULTIPART_SIZE, "fingerprint": FINGERPRINT, **fields}
+    return {name: value for name, value in chosen.items() if value is not None}
+
+
+def resume(status: int, message: str, /, **fields: Any) -> Bad:
+    """POST the multipart upload's resume/ with its file's identity changed by `fields`."""
+    return raw(RESUME_URL, status, message, js(identity(**fields)))
+
+
 def raw(path: str, status: int, message: str, body: bytes) -> Bad:
     """POST `body` as it is: JSON, or what json.dumps would not write (NaN, 1e400, broken JSON)."""
     return Bad("post", path, status, message, body)
@@ -182,6 +195,7 @@ ID_ENDPOINTS = [
     ("post", "/api/uploads/{id}/finish/", b"{}"),
     ("get", "/media/{id}/shares/new/", None),
     ("post", "/media/{id}/shares/new/", {"lasts": "7d"}),
+    ("post", "/api/uploads/{id}/resume/", js({"filename": "clip.mp4", "size": 1, "fingerprint": "0" * 64})),
 ]
 
 
@@ -213,7 +227,7 @@ def body_cases() -> list[Any]:
         "a 5000-digit number": (b'{"size": ' + b"9" * 5000 + b"}", "has more than 38 digits"),
     }
     paths = ["/api/uploads/", "/api/uploads/{multipart}/parts/", "/api/uploads/{multipart}/complete/"]
-    paths.append("/api/uploads/{single}/finish/")
+    paths += ["/api/uploads/{single}/finish/", RESUME_URL]
     return [
         pytest.param(Bad("post", path, 400, message, body), id=f"body {label}: {path}")
         for path in paths
@@ -344,6 +358,22 @@ PART_CASES = {
     "part 10,001 in parts": complete(400, PART_RANGE, [part(number=10_001)]),
     "the same part twice": complete(400, "Part number 1 is given more than once.", [part(), part()]),
     "10,001 parts": complete(413, "10,001 parts is too many for one request: the limit is 10,000.", [part()] * 10_001),
+    # resume: the file's identity, and only an unfinished multipart upload with a fingerprint
+    "resume without a fingerprint": resume(400, "fingerprint: This field is required.", fingerprint=None),
+    "resume fingerprint upper-case": resume(400, FINGERPRINT_FORMAT, fingerprint="A" * 64),
+    "resume fingerprint 63 digits": resume(400, FINGERPRINT_FORMAT, fingerprint="0" * 63),
+    "resume fingerprint with a line break": resume(400, FINGERPRINT_FORMAT, fingerprint="0" * 64 + "\n0"),
+    "resume fingerprint a number": resume(400, "Enter text (a JSON string).", fingerprint=0),
+    "resume size a string": resume(400, WHOLE, size="10"),
+    "resume without a filename": resume(400, REQUIRED, filename=None),
+    "resume an upload started without a fingerprint": resume(409, "started without a fingerprint"),
+    "resume a single POST": Bad(
+        "post", "/api/uploads/{single}/resume/", 409, "a single POST", js(identity(filename="photo.png"))
+    ),
+    "resume a ready item": Bad(
+        "post", "/api/uploads/{ready}/resume/", 409, "This upload has finished.", js(identity())
+    ),
+    "create with a fingerprint not hex": create(400, FINGERPRINT_FORMAT, fingerprint="z" * 64),
 }
 
 
@@ -410,6 +440,10 @@ PAGE_CASES = {
     "list date range backwards": listing(
         400, "The end date is before the start date.", uploaded_from="2024-05-02", uploaded_to="2024-05-01"
     ),
+    "list taken date not a date": listing(400, "Enter a valid date.", taken_from="2024-02-30"),
+    "list taken range backwards": listing(
+        400, "The end date is before the start date.", taken_from="2024-05-02", taken_to="2024-05-01"
+    ),
     "list search 101 characters": listing(400, "at most 100 characters", q="q" * 101),
     "list search NUL": listing(400, NUL, q="a\x00"),
     "list owner 151 characters": listing(400, "Owner: Ensure this value has at most 150 characters", owner="o" * 151),
@@ -423,6 +457,8 @@ PAGE_CASES = {
     "cursor with a start date": reused_cursor(uploaded_from="2000-01-01"),
     "cursor with an end date": reused_cursor(uploaded_to="2100-01-01"),
     "cursor with another order": reused_cursor(order="oldest"),
+    "cursor with the capture-time order": reused_cursor(order="taken-newest"),
+    "cursor with a capture date": reused_cursor(taken_to="2100-01-01"),
     "cursor with another page size": listing(400, START_AGAIN, size="25", cursor="{cursor}"),
     # Bulk delete: ids that are not ULIDs, or name nothing, delete nothing.
     "bulk delete 3000-character id": form(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from urllib.parse import parse_qs, urlsplit
 
@@ -81,8 +82,10 @@ def test_finishing_twice_changes_nothing(member_client):
     second = finish(member_client, created["item"]["id"]).json()
 
     assert first == second
+    assert first["item"]["checksum"] == hashlib.sha256(PNG).hexdigest()
     assert [item.id for item in MediaItem.scan()] == [created["item"]["id"]]
-    assert MediaItem.get(created["item"]["id"]).version == 2
+    # Created, concluded; then the checksum pass claimed and recorded, once.
+    assert MediaItem.get(created["item"]["id"]).version == 4
 
 
 @pytest.mark.parametrize(

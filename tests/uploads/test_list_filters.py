@@ -99,3 +99,24 @@ def test_a_filter_that_stops_at_the_read_limit_offers_to_search_further(member_c
     assert re.search(r"No match among the first \d+ items; more may match further on.", first)
     assert len(listed_names(second)) == 1
     assert "Search further" not in second.content.decode()
+
+
+def test_the_list_orders_by_capture_time_and_filters_by_capture_date(member_client):
+    for day, taken in ((1, 12), (2, 3), (3, None)):
+        MediaItemFactory(
+            owner="alice",
+            name=f"Upload {day}",
+            uploaded_at=at(day),
+            updated_at=at(day),
+            taken_at=at(taken) if taken else None,
+        )
+
+    by_photo = member_client.get("/", {"order": "taken-newest"})
+    in_range = member_client.get("/", {"taken_from": "2026-03-10", "taken_to": "2026-03-12"})
+    backwards = member_client.get("/", {"taken_from": "2026-03-12", "taken_to": "2026-03-10"})
+
+    assert listed_names(by_photo) == ["Upload 1", "Upload 2"]
+    assert "Newest photo first" in by_photo.content.decode()
+    assert listed_names(in_range) == ["Upload 1"]
+    assert backwards.status_code == 400
+    assert "The end date is before the start date." in backwards.content.decode()

@@ -408,6 +408,7 @@ def test_the_scheduled_lambda_entry_point_repairs_and_logs_a_summary(s3, setting
         "expired-pending": 1,
         "orphan-thumbnail": 1,
         "stale-multipart": 1,
+        "checksum-pending": 0,
     }
     assert "Reconcile: Found 5 (" in caplog.text and "fixed 5, 0 remain." in caplog.text
     assert reconcile() == (0, [NOTHING])

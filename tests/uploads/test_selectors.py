@@ -131,3 +131,37 @@ def test_a_rare_kind_stops_at_max_read_and_its_cursor_reads_further(member):
     assert 150 <= first.read < 150 + 4 * 26  # stopped within one batch of the limit, of 280 items
     assert [item.name for item in second.items] == ["2-0"]
     assert second.searched_partly is False and second.next_cursor is None
+
+
+def photos_taken_out_of_upload_order() -> None:
+    """Uploaded on March 1-4, taken on March 10, 2, 25 and never (a PDF)."""
+    for day, name, taken in ((1, "Pier", 10), (2, "Market", 2), (3, "Harbour", 25), (4, "Notes", None)):
+        MediaItemFactory(
+            owner="alice", name=name, uploaded_at=at(day), updated_at=at(day), taken_at=at(taken) if taken else None
+        )
+    MediaItemFactory(owner="bob", name="Bob's", uploaded_at=at(5), updated_at=at(5), taken_at=at(11))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (MediaQuery(by_taken=True), ["Harbour", "Pier", "Market"]),
+        (MediaQuery(by_taken=True, oldest_first=True), ["Market", "Pier", "Harbour"]),
+        (MediaQuery(by_taken=True, taken_from=at(5), taken_to=at(20)), ["Pier"]),
+        # A capture-date range in upload order: a filter on the upload index.
+        (MediaQuery(taken_from=at(5)), ["Harbour", "Pier"]),
+        # An upload-date range in capture order: a filter on the capture index.
+        (MediaQuery(by_taken=True, uploaded_from=at(2)), ["Harbour", "Market"]),
+    ],
+    ids=["newest photo", "oldest photo", "taken range", "taken range by upload", "upload range by capture"],
+)
+def test_capture_time_orders_and_filters(member, query, expected):
+    photos_taken_out_of_upload_order()
+
+    assert names(member, query) == expected
+
+
+def test_admins_see_everyones_photos_by_capture_time_and_pages_follow(admin):
+    photos_taken_out_of_upload_order()
+
+    assert every_page(admin, MediaQuery(by_taken=True, page_size=2)) == [["Harbour", "Bob's"], ["Pier", "Market"]]

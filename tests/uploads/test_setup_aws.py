@@ -35,7 +35,8 @@ def test_tables_have_their_indexes_and_ttl():
     media = dynamodb.describe_table(TableName="mediahub-local-media")["Table"]
     sessions = dynamodb.describe_table(TableName="mediahub-local-sessions")["Table"]
 
-    assert {index["IndexName"] for index in media["GlobalSecondaryIndexes"]} == {"by-owner", "by-time", "by-checksum"}
+    indexes = {index["IndexName"] for index in media["GlobalSecondaryIndexes"]}
+    assert indexes == {"by-owner", "by-time", "by-checksum", "by-owner-taken", "by-time-taken"}
     assert media["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert {index["IndexName"] for index in sessions["GlobalSecondaryIndexes"]} == {"by-username"}
     shares = dynamodb.describe_table(TableName="mediahub-local-shares")["Table"]
