@@ -85,12 +85,7 @@ def tokens_for_user(username: str) -> list[AccessToken]:
 
 def token_get_for_user(*, token_hash: str, user: User) -> AccessToken:
     """One of the user's own tokens, by the hash their tokens page names it with."""
-    if not tokens.TOKEN_HASH.fullmatch(token_hash):
-        raise TokenNotFound
-    try:
-        record = AccessToken.get(token_hash, consistent_read=True)
-    except AccessToken.DoesNotExist as exc:
-        raise TokenNotFound from exc
-    if record.username != user.username:
+    record = tokens.record_for_hash(AccessToken, token_hash)
+    if record is None or record.username != user.username:
         raise TokenNotFound
     return record

@@ -11,6 +11,8 @@ import hashlib
 import re
 import secrets
 
+from pynamodb.models import Model
+
 TOKEN_BYTES = 32
 # token_urlsafe(32): 43 characters of the URL-safe base64 alphabet, after any prefix.
 _BODY = r"[A-Za-z0-9_-]{43}"
@@ -30,3 +32,14 @@ def token_hash(token: str) -> str:
 def token_well_formed(token: str, prefix: str = "") -> bool:
     """Whether `token` could be one we made: anything else is refused without a read."""
     return re.fullmatch(re.escape(prefix) + _BODY, token) is not None
+
+
+def record_for_hash[Record: Model](model: type[Record], hash_: str) -> Record | None:
+    """The record `model` keys by this token hash (as a page names it), read consistently;
+    None if it is not a hash at all (no read then) or names nothing."""
+    if not TOKEN_HASH.fullmatch(hash_):
+        return None
+    try:
+        return model.get(hash_, consistent_read=True)
+    except model.DoesNotExist:
+        return None

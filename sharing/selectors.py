@@ -54,13 +54,8 @@ def shares_for_media(*, media_id: str) -> list[Share]:
 def share_get_for_user(*, token_hash: str, user: User) -> Share:
     """A link `user` may withdraw, by the hash the item page names it with: one to an item
     of theirs, or any link for an admin."""
-    if not tokens.TOKEN_HASH.fullmatch(token_hash):
-        raise ShareNotFound
-    try:
-        share = Share.get(token_hash, consistent_read=True)
-    except Share.DoesNotExist as exc:
-        raise ShareNotFound from exc
-    if share.owner != user.username and not user.is_admin:
+    share = tokens.record_for_hash(Share, token_hash)
+    if share is None or (share.owner != user.username and not user.is_admin):
         raise ShareNotFound
     return share
 
