@@ -25,6 +25,23 @@ from mediahub.exceptions import Throttled
 
 
 @dataclass(frozen=True)
+class Budget:
+    """How many attempts a key may make in a window of `seconds`."""
+
+    attempts: int
+    seconds: int
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(seconds=self.seconds)
+
+
+def password_budget() -> Budget:
+    """Wrong passwords: sign-in per username or address, a share link's per link or address."""
+    return Budget(settings.MEDIAHUB_LOGIN_MAX_FAILURES, settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
+
+
+@dataclass(frozen=True)
 class Reservation:
     """One attempt counted under `key`, in the window that began at `window_start`."""
 
@@ -33,14 +50,20 @@ class Reservation:
 
 
 def attempts_reserve(
-    keys: Sequence[str], *, now: datetime, refusal: type[Throttled] = LoginThrottled
+    keys: Sequence[str],
+    *,
+    now: datetime,
+    refusal: type[Throttled] = LoginThrottled,
+    budget: Budget | None = None,
 ) -> list[Reservation]:
     """Count one attempt under every key, or under none: `refusal` if any key's window
-    is used up (the reservations already made are given back)."""
+    is used up (the reservations already made are given back). The budget is the
+    password one unless another is given."""
+    budget = budget or password_budget()
     reservations: list[Reservation] = []
     try:
         for key in keys:
-            reservations.append(_reserve(key, now=now, refusal=refusal))
+            reservations.append(_reserve(key, now=now, refusal=refusal, budget=budget))
     except Throttled:
         for reservation in reservations:
             attempt_release(reservation)
@@ -65,25 +88,23 @@ def failures_reset(key: str) -> None:
     LoginFailures(key=key).delete()
 
 
-def _window() -> timedelta:
-    return timedelta(seconds=settings.MEDIAHUB_LOGIN_WINDOW_SECONDS)
-
-
-def _reserve(key: str, *, now: datetime, refusal: type[Throttled]) -> Reservation:
+def _reserve(key: str, *, now: datetime, refusal: type[Throttled], budget: Budget) -> Reservation:
     # Two rounds: a concurrent attempt may start the new window between our two writes,
     # and then counting into that window succeeds the second time.
     for _ in range(2):
-        window_start = _count_in_running_window(key, now=now) or _start_window(key, now=now)
+        window_start = _count_in_running_window(key, now=now, budget=budget) or _start_window(
+            key, now=now, budget=budget
+        )
         if window_start is not None:
             return Reservation(key=key, window_start=window_start)
-    raise refusal(retry_after=_retry_after(key, now=now))
+    raise refusal(retry_after=_retry_after(key, now=now, budget=budget))
 
 
-def _count_in_running_window(key: str, *, now: datetime) -> datetime | None:
+def _count_in_running_window(key: str, *, now: datetime, budget: Budget) -> datetime | None:
     """Add the attempt to a window that still runs and has room; that window's start, or None."""
     record = LoginFailures(key=key)
-    running = LoginFailures.window_start > now - _window()
-    has_room = LoginFailures.failures < settings.MEDIAHUB_LOGIN_MAX_FAILURES
+    running = LoginFailures.window_start > now - budget.window
+    has_room = LoginFailures.failures < budget.attempts
     try:
         record.update(actions=[LoginFailures.failures.add(1)], condition=running & has_room)
     except UpdateError as exc:
@@ -93,10 +114,10 @@ def _count_in_running_window(key: str, *, now: datetime) -> datetime | None:
     return record.window_start
 
 
-def _start_window(key: str, *, now: datetime) -> datetime | None:
+def _start_window(key: str, *, now: datetime, budget: Budget) -> datetime | None:
     """Start a new window holding the attempt, unless a window still runs; its start, or None."""
-    record = LoginFailures(key=key, failures=1, window_start=now, expires_at=now + _window())
-    absent_or_over = LoginFailures.key.does_not_exist() | (LoginFailures.window_start <= now - _window())
+    record = LoginFailures(key=key, failures=1, window_start=now, expires_at=now + budget.window)
+    absent_or_over = LoginFailures.key.does_not_exist() | (LoginFailures.window_start <= now - budget.window)
     try:
         record.save(condition=absent_or_over)
     except PutError as exc:
@@ -106,12 +127,12 @@ def _start_window(key: str, *, now: datetime) -> datetime | None:
     return now
 
 
-def _retry_after(key: str, *, now: datetime) -> int:
+def _retry_after(key: str, *, now: datetime, budget: Budget) -> int:
     """Whole seconds until the full window of `key` ends (a window that a concurrent
     attempt started just after `now` still counts as one window long at most)."""
     try:
         record = LoginFailures.get(key, consistent_read=True)
     except LoginFailures.DoesNotExist:
         return 1
-    remaining = (record.window_start + _window() - now).total_seconds()
-    return min(settings.MEDIAHUB_LOGIN_WINDOW_SECONDS, max(1, math.ceil(remaining)))
+    remaining = (record.window_start + budget.window - now).total_seconds()
+    return min(budget.seconds, max(1, math.ceil(remaining)))

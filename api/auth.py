@@ -8,14 +8,22 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
 from accounts.models import AccessToken, User
 from accounts.selectors import token_authenticate
 from accounts.services import TOKEN_PREFIX, token_record_use
-from mediahub.exceptions import Forbidden
+from accounts.throttling import Budget, attempts_reserve
+from mediahub.exceptions import Forbidden, Throttled
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class TooManyWrites(Throttled):
+    """The token made as many changes as it may in a minute."""
+
+    default_message = "Too many changes through this token."
 
 
 class ReadOnlyToken(Forbidden):
@@ -29,8 +37,8 @@ class BearerToken(HttpBearer):
         holder = token_authenticate(token, prefix=TOKEN_PREFIX)
         if holder is None:
             return None
-        if request.method not in SAFE_METHODS and not holder.token.can_write:
-            raise ReadOnlyToken
+        if request.method not in SAFE_METHODS:
+            _count_write(holder.token)
         token_record_use(token=holder.token)
         _attach(request, holder.user, holder.token)
         return holder.user
@@ -47,6 +55,15 @@ class SessionCookie(APIKeyCookie):
             return None
         _attach(request, user, None)
         return user  # type: ignore[no-any-return]
+
+
+def _count_write(token: AccessToken) -> None:
+    """A change through a token: allowed by its scope, and counted against its rate, which
+    answers 429 with Retry-After once MEDIAHUB_API_WRITES_PER_MINUTE are used up."""
+    if not token.can_write:
+        raise ReadOnlyToken
+    budget = Budget(settings.MEDIAHUB_API_WRITES_PER_MINUTE, 60)
+    attempts_reserve([f"api-writes:{token.token_hash}"], now=timezone.now(), refusal=TooManyWrites, budget=budget)
 
 
 def _attach(request: HttpRequest, user: User, token: AccessToken | None) -> None:

@@ -21,7 +21,7 @@ class Problem(Schema):
 # The error statuses the API answers with, each a Problem: what `response=` documents for
 # every operation, beside its success.
 ERRORS: dict[int, type[Schema]] = dict.fromkeys(
-    (400, 401, 403, 404, 405, 409, 412, 413, 422, 428, 429, 500, 503), Problem
+    (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429, 500, 503), Problem
 )
 
 

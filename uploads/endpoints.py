@@ -9,23 +9,50 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from django import forms
 from django.conf import settings
 from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from mediahub.exceptions import InvalidInput, PreconditionFailed, PreconditionRequired
+from mediahub.exceptions import (
+    InvalidInput,
+    PreconditionFailed,
+    PreconditionRequired,
+    StorageUnavailable,
+    Unprocessable,
+)
 from mediahub.http import AuthedRequest
 from mediahub.schemas import ERRORS
 from search.selectors import media_find
 from uploads import services, storage
 from uploads.exceptions import StaleEdit
-from uploads.forms import EditForm, ListFilterForm, list_query
+from uploads.forms import DirectUploadForm, EditForm, FileIdentityForm, ListFilterForm, list_query
 from uploads.models import MediaItem
-from uploads.schemas import DownloadOut, MediaOut, MediaPageOut, MediaPatch
-from uploads.selectors import media_get_for_user
+from uploads.models import Status as StatusChoice
+from uploads.schemas import (
+    CompleteIn,
+    DownloadOut,
+    FileIdentityIn,
+    MediaOut,
+    MediaPageOut,
+    MediaPatch,
+    MultipartOut,
+    PartNumbersIn,
+    PartOut,
+    PostOut,
+    SignedPartsOut,
+    UnfinishedOut,
+    UploadIn,
+    UploadOut,
+)
+from uploads.selectors import media_get_for_user, media_get_owned, media_unfinished_uploads, media_with_checksum
 
 router = Router(tags=["media"])
+
+
+class FileRefused(Unprocessable):
+    """The file's own content was refused by the check; the item is rejected."""
 
 
 DAY = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
@@ -114,5 +141,98 @@ def _if_match(request: AuthedRequest, item: MediaItem) -> int:
     return int(version)
 
 
-def _form_errors(form: ListFilterForm | EditForm) -> str:
+def _form_errors(form: forms.Form) -> str:
     return " ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
+
+
+@router.get("/media/sha256/{sha256}", response={200: list[MediaOut], **ERRORS}, summary="Your items with this content")
+def media_by_checksum(request: AuthedRequest, sha256: str) -> list[MediaOut]:
+    """What a client checks before uploading a file again (their SHA-256 computed locally)."""
+    return [MediaOut.of(item) for item in media_with_checksum(owner=request.user.username, sha256=sha256)]
+
+
+@router.post("/uploads", response={201: UploadOut, **ERRORS}, summary="Start an upload straight to S3")
+def upload_create(request: AuthedRequest, declared: UploadIn) -> Status[UploadOut]:
+    form = DirectUploadForm(declared.dict())
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    data = form.cleaned_data
+    upload = services.direct_upload_create(
+        owner=request.user.username,
+        name=data["name"],
+        caption=data["caption"],
+        filename=data["filename"],
+        size=data["size"],
+        declared_type=data["type"],
+        fingerprint=data["fingerprint"],
+    )
+    post = PostOut(url=upload.post.url, fields=upload.post.fields) if upload.post else None
+    multipart = None if upload.post else MultipartOut(upload_id=upload.item.upload_id or "")
+    return Status(201, UploadOut(item=MediaOut.of(upload.item), post=post, multipart=multipart))
+
+
+@router.get("/uploads", response={200: list[UnfinishedOut], **ERRORS}, summary="Your unfinished uploads")
+def upload_list(request: AuthedRequest) -> list[UnfinishedOut]:
+    unfinished = media_unfinished_uploads(owner=request.user.username)
+    if unfinished is None:
+        raise StorageUnavailable("Storage is not answering right now; nothing was changed. Try again in a minute.")
+    return [
+        UnfinishedOut(
+            item=MediaOut.of(upload.item),
+            arrived=upload.arrived,
+            resumable=upload.resumable,
+            fingerprint=upload.item.fingerprint,
+        )
+        for upload in unfinished
+    ]
+
+
+@router.post("/uploads/{media_id}/resume", response={200: MultipartOut, **ERRORS}, summary="Resume an upload")
+def upload_resume(request: AuthedRequest, media_id: str, offered: FileIdentityIn) -> MultipartOut:
+    item = media_get_owned(media_id=media_id, user=request.user)
+    form = FileIdentityForm(offered.dict())
+    if not form.is_valid():
+        raise InvalidInput(_form_errors(form))
+    services.direct_upload_resume(item=item, **form.cleaned_data)
+    return MultipartOut(upload_id=item.upload_id or "")
+
+
+@router.get("/uploads/{media_id}/parts", response={200: list[PartOut], **ERRORS}, summary="Parts S3 holds")
+def upload_parts(request: AuthedRequest, media_id: str) -> list[PartOut]:
+    item = media_get_owned(media_id=media_id, user=request.user)
+    return [PartOut(part_number=p.number, etag=p.etag, size=p.size) for p in services.direct_upload_parts(item=item)]
+
+
+@router.post("/uploads/{media_id}/parts", response={200: SignedPartsOut, **ERRORS}, summary="Sign part uploads")
+def upload_sign_parts(request: AuthedRequest, media_id: str, wanted: PartNumbersIn) -> SignedPartsOut:
+    item = media_get_owned(media_id=media_id, user=request.user)
+    urls = services.direct_upload_sign_parts(item=item, part_numbers=wanted.part_numbers)
+    return SignedPartsOut(urls={str(number): url for number, url in urls.items()})
+
+
+@router.post("/uploads/{media_id}/complete", response={200: MediaOut, **ERRORS}, summary="Assemble and check")
+def upload_complete(request: AuthedRequest, media_id: str, uploaded: CompleteIn) -> MediaOut:
+    item = media_get_owned(media_id=media_id, user=request.user)
+    numbers = [part.part_number for part in uploaded.parts]
+    services.direct_upload_check_part_numbers(numbers, most=services.MAX_PARTS)
+    parts = [storage.Part(number=part.part_number, etag=part.etag) for part in uploaded.parts]
+    return _concluded(services.direct_upload_complete(item=item, parts=parts))
+
+
+@router.post("/uploads/{media_id}/finish", response={200: MediaOut, **ERRORS}, summary="Check a POSTed file")
+def upload_finish(request: AuthedRequest, media_id: str) -> MediaOut:
+    item = media_get_owned(media_id=media_id, user=request.user)
+    return _concluded(services.media_process(item=item))
+
+
+@router.delete("/uploads/{media_id}", response={204: None, **ERRORS}, summary="Cancel an upload")
+def upload_abort(request: AuthedRequest, media_id: str) -> Status[None]:
+    services.direct_upload_abort(item=media_get_owned(media_id=media_id, user=request.user))
+    return Status(204, None)
+
+
+def _concluded(item: MediaItem) -> MediaOut:
+    """The item after its check; a file its content refused is a 422 with the reason."""
+    if item.status == StatusChoice.REJECTED:
+        raise FileRefused(item.reason or "This file was not accepted.")
+    return MediaOut.of(item)

@@ -200,6 +200,10 @@ class ListFilterForm(forms.Form):
             start, end = cleaned.get(start_field), cleaned.get(end_field)
             if start and end and start > end:
                 self.add_error(end_field, "The end date is before the start date.")
+        by_taken = str(cleaned.get("order", "")).startswith("taken")
+        if cleaned.get("q", "").strip() and (by_taken or cleaned.get("taken_from") or cleaned.get("taken_to")):
+            # Search results come from the search index, in upload order.
+            self.add_error("q", "Search results come in upload order: search without a capture-time order or dates.")
         return cleaned
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictInt, StrictStr
 
 from mediahub.schemas import RequestBody
 from uploads import storage
@@ -56,3 +56,67 @@ class MediaPatch(RequestBody):
 class DownloadOut(Schema):
     url: str
     expires_in: int = Field(description="Seconds the signed link works for.")
+
+
+class UploadIn(RequestBody):
+    """A file about to be sent straight to S3 (the same fields as the portal's uploader)."""
+
+    name: StrictStr
+    caption: StrictStr = ""
+    filename: StrictStr
+    size: StrictInt = Field(description="The file's exact size in bytes.")
+    type: StrictStr = Field("", description="Its media type, e.g. image/jpeg; empty: the filename decides.")
+    fingerprint: StrictStr = Field(
+        "", description="SHA-256 (hex) of the file's first and last MiB; needed to resume the upload later."
+    )
+
+
+class PostOut(Schema):
+    url: str
+    fields: dict[str, str]
+
+
+class MultipartOut(Schema):
+    upload_id: str
+
+
+class UploadOut(Schema):
+    item: MediaOut
+    post: PostOut | None = Field(None, description="Send the file here as one multipart/form-data POST.")
+    multipart: MultipartOut | None = Field(None, description="Sign parts, PUT them, then complete.")
+
+
+class UnfinishedOut(Schema):
+    item: MediaOut
+    arrived: int | None = Field(None, description="Bytes S3 holds so far (multipart uploads).")
+    resumable: bool
+    fingerprint: str | None = None
+
+
+class FileIdentityIn(RequestBody):
+    filename: StrictStr
+    size: StrictInt
+    fingerprint: StrictStr
+
+
+class PartNumbersIn(RequestBody):
+    part_numbers: list[StrictInt] = Field(max_length=100)
+
+
+class PartOut(Schema):
+    part_number: int
+    etag: str
+    size: int | None = None
+
+
+class SignedPartsOut(Schema):
+    urls: dict[str, str] = Field(description="Part number → a signed PUT URL.")
+
+
+class PartIn(RequestBody):
+    part_number: StrictInt
+    etag: StrictStr = Field(min_length=1, max_length=128)
+
+
+class CompleteIn(RequestBody):
+    parts: list[PartIn] = Field(min_length=1, max_length=10_000)

@@ -130,6 +130,13 @@ def _arrived(item: MediaItem) -> int | None:
     return sum(part.size or 0 for part in parts)
 
 
+def media_with_checksum(*, owner: str, sha256: str) -> list[MediaItem]:
+    """The owner's items whose content has this SHA-256 (hex), oldest first."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        return []
+    return sorted(MediaItem.by_checksum.query(f"{owner}#{sha256}"), key=lambda item: item.id)
+
+
 def media_duplicates(item: MediaItem) -> list[MediaItem]:
     """The owner's earlier items with the same content, oldest first (ids sort by time)."""
     if not item.checksum_key:

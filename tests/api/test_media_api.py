@@ -265,4 +265,4 @@ def test_capture_time_order_lists_only_photos_with_one_and_search_refuses_it(api
     assert [item["name"] for item in ordered["items"]] == ["Earlier shot", "Later shot"]
     assert [item["name"] for item in ranged["items"]] == ["Later shot"]
     assert searched.status_code == 400
-    assert "Search results come in upload order" in problem_of(searched)["detail"]
+    assert "q: Search results come in upload order" in problem_of(searched)["detail"]

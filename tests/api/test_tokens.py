@@ -139,3 +139,21 @@ def test_a_bad_token_request_is_refused_with_a_reason(member_client, fields, err
 
     assert response.status_code == 400 and error in response.content.decode()
     assert AccessToken.count() == 0
+
+
+def test_changes_through_a_token_are_rate_limited_with_retry_after(member_client, settings):
+    settings.MEDIAHUB_API_WRITES_PER_MINUTE = 3
+    item = MediaItemFactory(owner="alice", name="Before")
+    api = Client(**bearer(make_token(member_client)))
+    url = f"/api/v1/media/{item.id}"
+
+    answers = [
+        api.patch(url, {"caption": f"take {n}"}, content_type="application/json", HTTP_IF_MATCH=f'"{1 + n}"')
+        for n in range(4)
+    ]
+    read = api.get(url)
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert 0 < int(answers[3]["Retry-After"]) <= 60
+    assert "Too many changes through this token." in answers[3].json()["detail"]
+    assert read.status_code == 200 and read.json()["caption"] == "take 2"

@@ -120,3 +120,12 @@ def test_the_list_orders_by_capture_time_and_filters_by_capture_date(member_clie
     assert listed_names(in_range) == ["Upload 1"]
     assert backwards.status_code == 400
     assert "The end date is before the start date." in backwards.content.decode()
+
+
+def test_search_with_a_capture_time_order_keeps_the_form_and_says_why(member_client):
+    response = member_client.get("/", {"q": "harb", "order": "taken-newest"})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Search results come in upload order" in page
+    assert 'value="harb"' in page  # the form is still there, as typed
