@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mediahub_client.api import Api, ApiError, ClientError, problem_error, send
+from mediahub_client.api import Api, ApiError, problem_error, send
 from mediahub_client.display import Display
 from mediahub_client.files import FormBody, LocalFile, MiB, fingerprint_of, read_range, sha256_of
 
@@ -67,7 +67,7 @@ class Pusher:
         label = str(job.file.path)
         try:
             result = self._push(job)
-        except ApiError as exc:
+        except (ApiError, OSError) as exc:  # refused by the server, or unreadable here
             self.display.say(f"failed  {label}: {exc}")
             with self._lock:
                 self.outcome.failed.append((label, str(exc)))
@@ -181,6 +181,3 @@ def push(api: Api, files: list[LocalFile], *, caption: str, jobs: int) -> Outcom
     total = sum(file.size for file in files)
     with Display(total=total, label=f"{len(files)} files") as display:
         return Pusher(api, display, jobs=jobs).run([Job(file=file, caption=caption) for file in files])
-
-
-__all__ = ["ClientError", "Outcome", "push"]
