@@ -34,6 +34,7 @@ TESTS = Path(__file__).resolve().parent
 # `live` means a real MiniStack over HTTP; `make test-fast` runs everything else.
 LAYERS = {
     "live": ("live",),
+    "client": ("live",),
     "live/test_deploy_local.py": ("deploy",),
     "e2e": ("live", "e2e"),
 }

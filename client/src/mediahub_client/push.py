@@ -1,0 +1,183 @@
+"""`mediahub push`: upload files and folder trees straight to S3 through the API's upload
+protocol, skipping what the server already holds and resuming what an earlier run left."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mediahub_client.api import Api, ApiError, problem_error, send
+from mediahub_client.display import Display
+from mediahub_client.files import FormBody, LocalFile, MiB, fingerprint_of, read_range, sha256_of
+
+# S3's limits on multipart uploads, and the API's on signing.
+SMALLEST_PART = 5 * MiB
+MOST_PARTS = 10_000
+SIGN_AT_ONCE = 100
+# The portal's own uploader uses parts of at least 8 MiB: the same size lets either resume
+# what the other started.
+PART_SIZE = 8 * MiB
+
+
+@dataclass
+class Outcome:
+    uploaded: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    parts_sent: int = 0
+
+
+@dataclass(frozen=True)
+class Job:
+    file: LocalFile
+    caption: str
+
+
+def part_size_for(size: int) -> int:
+    return max(PART_SIZE, math.ceil(size / MOST_PARTS))
+
+
+class Pusher:
+    """Uploads files `jobs` at a time; each file's parts go `jobs` at a time too."""
+
+    def __init__(self, api: Api, display: Display, *, jobs: int) -> None:
+        self.api, self.display, self.jobs = api, display, jobs
+        self.outcome = Outcome()
+        self._lock = threading.Lock()
+        self._seen: set[str] = set()
+        self._unfinished: list[dict[str, Any]] = api.get("/uploads")
+
+    def run(self, work: list[Job]) -> Outcome:
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = {pool.submit(self.push_one, job): job for job in work}
+            try:
+                for future in as_completed(futures):
+                    future.result()
+            except KeyboardInterrupt:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+        return self.outcome
+
+    def push_one(self, job: Job) -> None:
+        label = str(job.file.path)
+        try:
+            result = self._push(job)
+        except (ApiError, OSError) as exc:  # refused by the server, or unreadable here
+            self.display.say(f"failed  {label}: {exc}")
+            with self._lock:
+                self.outcome.failed.append((label, str(exc)))
+            return
+        with self._lock:
+            (self.outcome.skipped if result == "skipped" else self.outcome.uploaded).append(label)
+        self.display.say(f"{result:<8}{label}")
+
+    def _push(self, job: Job) -> str:
+        path, size = job.file.path, job.file.size
+        sha256 = sha256_of(path)
+        with self._lock:
+            repeated = sha256 in self._seen
+            self._seen.add(sha256)
+        if repeated or any(item["status"] != "rejected" for item in self.api.get(f"/media/sha256/{sha256}")):
+            self.display.done_without_transfer(size)
+            return "skipped"
+        fingerprint = fingerprint_of(path, size)
+        with self.display.file(path.name, size) as advance:
+            unfinished = self._claim_unfinished(path.name, size, fingerprint)
+            if unfinished is not None:
+                self._resume(path, size, fingerprint, unfinished, advance)
+                return "resumed"
+            declared = {
+                "name": path.stem or path.name,
+                "caption": job.caption,
+                "filename": path.name,
+                "size": size,
+                "type": "",
+                "fingerprint": fingerprint,
+            }
+            created = self.api.post("/uploads", declared)
+            item = created["item"]
+            if created.get("post"):
+                self._post(path, created["post"], advance)
+                self.api.post(f"/uploads/{item['id']}/finish")
+            else:
+                self._send_parts(path, size, item["id"], held={}, advance=advance)
+        return "uploaded"
+
+    def _claim_unfinished(self, filename: str, size: int, fingerprint: str) -> dict[str, Any] | None:
+        """An unfinished upload of this very file (name, size, fingerprint), taken from the
+        list so that no other file of this run resumes it too."""
+        identity = (filename, size, fingerprint)
+        with self._lock:
+            for upload in self._unfinished:
+                item: dict[str, Any] = upload["item"]
+                same = (item["original_filename"], item["size"], upload.get("fingerprint")) == identity
+                if same and upload.get("resumable"):
+                    self._unfinished.remove(upload)
+                    return item
+        return None
+
+    def _resume(
+        self, path: Path, size: int, fingerprint: str, item: dict[str, Any], advance: Callable[[int], None]
+    ) -> None:
+        self.api.post(
+            f"/uploads/{item['id']}/resume", {"filename": path.name, "size": size, "fingerprint": fingerprint}
+        )
+        held = {part["part_number"]: part for part in self.api.get(f"/uploads/{item['id']}/parts")}
+        self._send_parts(path, size, item["id"], held=held, advance=advance)
+
+    def _post(self, path: Path, post: dict[str, Any], advance: Callable[[int], None]) -> None:
+        body = FormBody(post["fields"], path=path, filename=path.name, progress=advance)
+        try:
+            response = self.api.transfers.post(
+                post["url"], data=body, headers={"Content-Type": body.content_type}, timeout=(10, 600)
+            )
+        finally:
+            body.close()
+        if response.status_code >= 300:
+            raise ApiError(response.status_code, f"Storage refused the file ({response.status_code}).")
+
+    def _send_parts(
+        self, path: Path, size: int, media_id: str, *, held: dict[int, dict[str, Any]], advance: Callable[[int], None]
+    ) -> None:
+        part_size = part_size_for(size)
+        first = held.get(1)
+        if first and first.get("size") and first["size"] >= SMALLEST_PART and first["size"] < size:
+            part_size = first["size"]  # started elsewhere with another part size: keep it
+        count = math.ceil(size / part_size)
+        lengths = {n: min(part_size, size - (n - 1) * part_size) for n in range(1, count + 1)}
+        etags = {n: p["etag"] for n, p in held.items() if n in lengths and p.get("size") in (None, lengths[n])}
+        advance(sum(lengths[n] for n in etags))
+        missing = [n for n in lengths if n not in etags]
+        for start in range(0, len(missing), SIGN_AT_ONCE):
+            batch = missing[start : start + SIGN_AT_ONCE]
+            urls = self.api.post(f"/uploads/{media_id}/parts", {"part_numbers": batch})["urls"]
+            with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+                sent = {
+                    n: pool.submit(self._put_part, urls[str(n)], path, (n - 1) * part_size, lengths[n], advance)
+                    for n in batch
+                }
+                etags.update({n: future.result() for n, future in sent.items()})
+        parts = [{"part_number": n, "etag": etags[n]} for n in sorted(etags)]
+        self.api.post(f"/uploads/{media_id}/complete", {"parts": parts})
+
+    def _put_part(self, url: str, path: Path, start: int, length: int, advance: Callable[[int], None]) -> str:
+        data = read_range(path, start=start, length=length)
+        response = send(self.api.transfers, "PUT", url, data=data)
+        if response.status_code >= 300 or "ETag" not in response.headers:
+            error = problem_error(response)
+            raise ApiError(response.status_code, f"Storage refused a part ({error}).")
+        with self._lock:
+            self.outcome.parts_sent += 1
+        advance(length)
+        return response.headers["ETag"]
+
+
+def push(api: Api, files: list[LocalFile], *, caption: str, jobs: int) -> Outcome:
+    total = sum(file.size for file in files)
+    with Display(total=total, label=f"{len(files)} files") as display:
+        return Pusher(api, display, jobs=jobs).run([Job(file=file, caption=caption) for file in files])
