@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import requests
 
 from scripts import ministack
 from tests import media
-from tests.services import manage, serve_portal
+from tests.services import manage, s3_client, serve_portal
 
 CLIENT_SRC = Path(__file__).resolve().parents[2] / "client" / "src"
 sys.path.insert(0, str(CLIENT_SRC))
@@ -28,7 +29,7 @@ sys.path.insert(0, str(CLIENT_SRC))
 from mediahub_client import cli  # noqa: E402
 
 MiB = 1024 * 1024
-MEMBERS = ("cli-login", "cli-tree", "cli-resume", "cli-refused", "cli-library", "cli-revoked")
+MEMBERS = ("cli-login", "cli-tree", "cli-resume", "cli-refused", "cli-library", "cli-bulk", "cli-revoked")
 MAKE_MEMBERS = """
 import json
 from datetime import timedelta
@@ -276,3 +277,152 @@ def test_a_revoked_token_or_an_unreachable_portal_stops_with_a_clear_message(sit
     assert "The portal refused the token" in revoked.stderr and "run `mediahub login URL` again" in revoked.stderr
     assert nowhere.returncode == 3 and "Cannot reach http://127.0.0.1:" in nowhere.stderr
     assert signed_out.returncode == 3 and "Not signed in: run `mediahub login URL` first." in signed_out.stderr
+
+
+BULK_SMALL = 197
+BIG = 150 * MiB  # above the `portal` fixture's 100 MiB threshold: 19 parts of 8 MiB
+BIG_PARTS = -(-BIG // (8 * MiB))
+
+
+def bulk_tree(root: Path) -> dict[str, str]:
+    """197 small images in nested folders, a 150 MiB video, and two files the server refuses
+    (an HTML page named .jpg, a program); returns the SHA-256 of each good file by file name."""
+    # Sorted after the 56 images of 2000 and 2001, so some files are done when it starts.
+    good: dict[str, Path] = {"long.mp4": media.mp4_file(_made(root / "photos" / "2001" / "long.mp4"), size=BIG)}
+    for n in range(BULK_SMALL):
+        path = _made(root / "photos" / str(2000 + n % 7) / f"{n % 5:02}" / f"img-{n:03}.png")
+        path.write_bytes(media.png(8 + n, 8 + n % 3))
+        good[path.name] = path
+    _made(root / "odd" / "page.jpg").write_bytes(b"<!doctype html><script>alert(1)</script>" * 8)
+    _made(root / "odd" / "setup.exe").write_bytes(b"MZ" + bytes(200))
+    return {name: sha256_of(path) for name, path in good.items()}
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as source:
+        return hashlib.file_digest(source, "sha256").hexdigest()
+
+
+def _made(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def kill_when_parts_land(process: subprocess.Popen, s3, bucket: str, before: set[str]) -> tuple[str, str]:
+    """Watch S3 until the process's new multipart upload holds a part, then SIGKILL it;
+    returns that upload's key and id."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and process.poll() is None:
+        uploads = s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+        for upload in (u for u in uploads if u["UploadId"] not in before):
+            if s3.list_parts(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"]).get("Parts"):
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=10)
+                return upload["Key"], upload["UploadId"]
+        time.sleep(0.02)
+    process.kill()
+    pytest.fail(f"The push ended (code {process.poll()}) before any part of the 150 MiB file was seen in S3.")
+
+
+def settled_parts(s3, bucket: str, key: str, upload_id: str) -> set[int]:
+    """The part numbers S3 holds once the parts whose bytes were all sent before the kill
+    have landed (S3 stores a part when its body is complete, whoever waits for the answer)."""
+    parts: set[int] = set()
+    while True:
+        time.sleep(0.5)
+        now = {p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key=key, UploadId=upload_id).get("Parts", [])}
+        if now == parts:
+            return parts
+        parts = now
+
+
+def everything(site: str, token: str) -> list[dict]:
+    items, cursor = [], ""
+    while True:
+        page = api(site, token, "/media", size="100", **({"cursor": cursor} if cursor else {}))
+        items += page["items"]
+        cursor = page.get("next_cursor") or ""
+        if not cursor:
+            return items
+
+
+def checksummed(site: str, token: str, ready: int) -> list[dict]:
+    """Every item, once `ready` of them are ready and each has its SHA-256 (a thread of the
+    portal computes it after the check: a few seconds for 150 MiB)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        items = everything(site, token)
+        done = [item for item in items if item["status"] == "ready" and item["sha256"]]
+        if len(done) >= ready and all(item["sha256"] for item in items if item["status"] == "ready"):
+            return items
+        time.sleep(0.5)
+    return everything(site, token)
+
+
+def test_a_killed_push_of_200_files_finishes_on_a_second_run_and_pulls_back_identical(
+    portal, emulator, tokens, tmp_path, monkeypatch, capsys
+):
+    """The issue's scenario end to end: a push of 200 files (one of 150 MiB, two refused) is
+    SIGKILLed once the big file has parts in S3, then run again; a pull into an empty folder
+    gives every file back byte for byte, and a second pull transfers nothing."""
+    token, root, bucket = tokens["cli-bulk"], tmp_path / "library", "mediahub-live"
+    good = bulk_tree(root)
+    s3 = s3_client(emulator)
+    before = {u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
+    env = {**os.environ, "PYTHONPATH": str(CLIENT_SRC), "MEDIAHUB_URL": portal, "MEDIAHUB_TOKEN": token}
+    with (tmp_path / "first.log").open("w") as log:
+        first = subprocess.Popen(
+            [sys.executable, "-m", "mediahub_client", "push", str(root), "--jobs", "4"], env=env, stdout=log, stderr=log
+        )
+        key, upload_id = kill_when_parts_land(first, s3, bucket, before)
+    held = settled_parts(s3, bucket, key, upload_id)
+    landed_first = [item for item in everything(portal, token) if item["status"] == "ready"]
+
+    part_puts = count_part_puts(monkeypatch)
+    monkeypatch.setenv("MEDIAHUB_URL", portal)
+    monkeypatch.setenv("MEDIAHUB_TOKEN", token)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    capsys.readouterr()
+    code = cli.main(["push", str(root), "--jobs", "8"])
+    second = capsys.readouterr()
+    items = checksummed(portal, token, len(good))
+    ready = [item for item in items if item["status"] == "ready"]
+    print(f"first run: killed with {len(landed_first)} files ready and parts {sorted(held)} of the video in S3")
+    print(f"second run: {second.out.strip()}; part PUTs {sorted(part_puts)}")
+    assert first.returncode == -signal.SIGKILL
+    assert 0 < len(held) < BIG_PARTS and 0 < len(landed_first) < len(good)
+    # Only the parts S3 did not hold went again.
+    assert sorted(part_puts) == sorted(set(range(1, BIG_PARTS + 1)) - held)
+    assert code == 1
+    uploaded, skipped = (int(word) for word in second.out.split()[:3:2])
+    assert second.out.strip() == f"{uploaded} uploaded, {skipped} skipped, 2 failed"
+    assert uploaded + skipped == len(good) and skipped >= len(landed_first)
+    refusals = sorted(line for line in second.err.splitlines() if line.startswith("failed: "))
+    assert len(refusals) == 2
+    assert "page.jpg: The file's content is not an image, video, audio file or document" in refusals[0]
+    assert "setup.exe: " in refusals[1] and "is not an image, video, audio file or document" in refusals[1]
+    # Every good file exactly once, by name and by content; nothing left pending.
+    assert sorted(item["original_filename"] for item in ready) == sorted(good)
+    assert {item["original_filename"]: item["sha256"] for item in ready} == good
+    assert not [item for item in items if item["status"] == "pending"]
+    assert api(portal, token, "/uploads") == []
+
+    target = tmp_path / "copy"
+    pulled = mediahub("pull", str(target), "--jobs", "8", home=tmp_path, site=portal, token=token)
+    files = {path: path.stat().st_mtime_ns for path in (target / "files").rglob("*") if path.is_file()}
+    again = mediahub("pull", str(target), "--jobs", "8", home=tmp_path, site=portal, token=token)
+
+    assert pulled.returncode == 0 and pulled.stdout.strip() == f"{len(good)} downloaded, 0 unchanged, 0 failed"
+    assert {path.name: sha256_of(path) for path in files} == good
+    records = [json.loads(line) for line in (target / "metadata.jsonl").read_text().splitlines()]
+    by_id = {item["id"]: item for item in items}
+    assert sorted(record["id"] for record in records) == sorted(by_id)
+    for record in records:
+        assert set(record) == {*by_id[record["id"]], "path"}
+        assert {k: v for k, v in record.items() if k not in ("path", "thumbnail_url")} == {
+            k: v for k, v in by_id[record["id"]].items() if k != "thumbnail_url"
+        }
+        assert record["path"] is None or (target / record["path"]).stat().st_size == record["size"]
+    assert {r["original_filename"]: r["sha256"] for r in records if r["status"] == "ready"} == good
+    assert again.returncode == 0 and again.stdout.strip() == f"0 downloaded, {len(good)} unchanged, 0 failed"
+    assert {path: path.stat().st_mtime_ns for path in files} == files

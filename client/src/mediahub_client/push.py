@@ -88,8 +88,10 @@ class Pusher:
         fingerprint = fingerprint_of(path, size)
         with self.display.file(path.name, size) as advance:
             unfinished = self._claim_unfinished(path.name, size, fingerprint)
-            if unfinished is not None:
-                self._resume(path, size, fingerprint, unfinished, advance)
+            if unfinished is not None and unfinished["resumable"]:
+                self._resume(path, size, fingerprint, unfinished["item"], advance)
+                return "resumed"
+            if unfinished is not None and self._finished_earlier(unfinished["item"]):
                 return "resumed"
             declared = {
                 "name": path.stem or path.name,
@@ -110,16 +112,28 @@ class Pusher:
 
     def _claim_unfinished(self, filename: str, size: int, fingerprint: str) -> dict[str, Any] | None:
         """An unfinished upload of this very file (name, size, fingerprint), taken from the
-        list so that no other file of this run resumes it too."""
+        list so that no other file of this run takes it up too."""
         identity = (filename, size, fingerprint)
         with self._lock:
             for upload in self._unfinished:
                 item: dict[str, Any] = upload["item"]
-                same = (item["original_filename"], item["size"], upload.get("fingerprint")) == identity
-                if same and upload.get("resumable"):
+                if (item["original_filename"], item["size"], upload.get("fingerprint")) == identity:
                     self._unfinished.remove(upload)
-                    return item
+                    return upload
         return None
+
+    def _finished_earlier(self, item: dict[str, Any]) -> bool:
+        """A single-POST upload an earlier run left pending (stopped between the POST and
+        `finish`): finished now if its bytes reached S3, else cancelled, so that the file
+        is sent again as a new upload and never ends up twice."""
+        try:
+            self.api.post(f"/uploads/{item['id']}/finish")
+        except ApiError as exc:
+            if exc.status != 409:  # 409: the file has not arrived; anything else is the file's fate
+                raise
+            self.api.call("DELETE", f"/uploads/{item['id']}")
+            return False
+        return True
 
     def _resume(
         self, path: Path, size: int, fingerprint: str, item: dict[str, Any], advance: Callable[[int], None]
