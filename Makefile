@@ -130,6 +130,7 @@ bench: install
 	$(PY) bench/direct_upload.py
 	$(PY) bench/processing.py
 	$(PY) bench/listing.py
+	$(PY) bench/cli_push.py
 
 # Zappa deploy (or update) of the dev stage to MiniStack's Lambda and API Gateway.
 deploy-local: install
