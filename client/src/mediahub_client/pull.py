@@ -62,7 +62,7 @@ def pull(api: Api, target: Path, *, jobs: int) -> Outcome:
                 with display.file(Path(relative).name, item["size"]) as advance:
                     _download(api, item, target / relative, advance)
             except ApiError as exc:
-                display.say(f"failed  {relative}: {exc}")
+                display.say(f"{'failed':<10}{relative}: {exc}")
                 with lock:
                     outcome.failed.append((relative, str(exc)))
                 return

@@ -68,13 +68,13 @@ class Pusher:
         try:
             result = self._push(job)
         except (ApiError, OSError) as exc:  # refused by the server, or unreadable here
-            self.display.say(f"failed  {label}: {exc}")
+            self.display.say(f"{'failed':<10}{label}: {exc}")
             with self._lock:
                 self.outcome.failed.append((label, str(exc)))
             return
         with self._lock:
             (self.outcome.skipped if result == "skipped" else self.outcome.uploaded).append(label)
-        self.display.say(f"{result:<8}{label}")
+        self.display.say(f"{result:<10}{label}")
 
     def _push(self, job: Job) -> str:
         path, size = job.file.path, job.file.size
