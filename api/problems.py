@@ -53,12 +53,12 @@ def install(api: NinjaAPI) -> None:
         if error is None:
             logger.exception("API request %s %s failed", request.method, request.path)
             return problem(500, "Something went wrong on our side; it has been logged.")
-        return _domain_problem(error)
+        return domain_problem(error)
 
     @api.exception_handler(MediaHubError)
     def domain(request: HttpRequest, exc: MediaHubError) -> HttpResponse:
-        return _domain_problem(exc)
+        return domain_problem(exc)
 
 
-def _domain_problem(error: MediaHubError) -> HttpResponse:
+def domain_problem(error: MediaHubError) -> HttpResponse:
     return with_retry_after(problem(error.status_code, str(error)), error)

@@ -19,6 +19,8 @@ from ninja.openapi.schema import OpenAPISchema
 from accounts.endpoints import router as accounts_router
 from api import problems
 from api.auth import BearerToken, SessionCookie
+from api.bodies import require_json_object
+from mediahub.exceptions import MediaHubError
 from sharing.endpoints import router as sharing_router
 from uploads.endpoints import router as uploads_router
 
@@ -47,6 +49,8 @@ class PortalSwagger(Swagger):
         return render(request, "api/docs.html", {"swagger_settings": json.dumps(self.settings), "api": api})
 
 
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
 api = ProblemAPI(
     title="Media Hub API",
     version="1",
@@ -73,15 +77,21 @@ def urlpatterns() -> list[URLPattern | URLResolver]:
     patterns, _app_name, _namespace = api.urls
     for pattern in patterns:
         if isinstance(pattern, URLPattern):
-            pattern.callback = login_not_required(_problem_for_wrong_method(pattern.callback))
+            pattern.callback = login_not_required(_strict(pattern.callback))
     return [*patterns, re_path(r"^(?P<path>.*)$", nowhere)]
 
 
-def _problem_for_wrong_method(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Ninja answers a method a path does not take with a bare text 405; make it a problem."""
+def _strict(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every API view: a body must be one JSON object (api.bodies says why not, with a 400),
+    and a method the path does not take is a problem too (Ninja answers it in bare text)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in BODY_METHODS and (request.content_type or "").endswith("json"):
+            try:
+                require_json_object(request)
+            except MediaHubError as exc:
+                return problems.domain_problem(exc)
         response = view(request, *args, **kwargs)
         if response.status_code != HTTPStatus.METHOD_NOT_ALLOWED:
             return response

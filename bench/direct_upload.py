@@ -113,17 +113,17 @@ def direct_upload(session: requests.Session, base: str, path: Path, workers: int
         "size": size,
         "type": "video/mp4",
     }
-    created = session.post(f"{base}/api/uploads/", json=declared, timeout=30).json()
+    created = session.post(f"{base}/api/v1/uploads", json=declared, timeout=30).json()
     media_id = created["item"]["id"]
 
     def send(number: int) -> dict[str, Any]:
-        url = session.post(f"{base}/api/uploads/{media_id}/parts/", json={"part_numbers": [number]}, timeout=30)
+        url = session.post(f"{base}/api/v1/uploads/{media_id}/parts", json={"part_numbers": [number]}, timeout=30)
         with path.open("rb") as source:
             source.seek((number - 1) * PART)
             data = source.read(PART)
         response = requests.put(url.json()["urls"][str(number)], data=data, timeout=300)
         response.raise_for_status()
-        return {"PartNumber": number, "ETag": response.headers["ETag"]}
+        return {"part_number": number, "etag": response.headers["ETag"]}
 
     sampler = RssSampler(server.pid)
     before = sampler.peak
@@ -132,9 +132,9 @@ def direct_upload(session: requests.Session, base: str, path: Path, workers: int
     with ThreadPoolExecutor(workers) as pool:
         parts = list(pool.map(send, range(1, -(-size // PART) + 1)))
     transferred = time.perf_counter()
-    done = session.post(f"{base}/api/uploads/{media_id}/complete/", json={"parts": parts}, timeout=300)
+    done = session.post(f"{base}/api/v1/uploads/{media_id}/complete", json={"parts": parts}, timeout=300)
     completed = time.perf_counter()
-    if done.json()["item"]["status"] != "ready":
+    if done.json()["status"] != "ready":
         raise RuntimeError(done.text)
     sha256 = wait_for_checksum(media_id)
     landed = time.perf_counter()
@@ -143,7 +143,7 @@ def direct_upload(session: requests.Session, base: str, path: Path, workers: int
     with path.open("rb") as source:
         if sha256 != hashlib.file_digest(source, "sha256").hexdigest():
             raise RuntimeError(f"the checksum of {media_id} is wrong")
-    aws_s3().delete_object(Bucket=BUCKET, Key=done.json()["item"]["key"])
+    aws_s3().delete_object(Bucket=BUCKET, Key=created["key"])
     checked = float(re.findall(rf"Checked media {media_id} \(\d+ bytes\) in ([\d.]+) s", server.log.read_text())[0])
     return Timing(transferred - started, completed - transferred, checked, landed - completed, sampler.peak, before)
 

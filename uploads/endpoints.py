@@ -142,7 +142,8 @@ def _if_match(request: AuthedRequest, item: MediaItem) -> int:
 
 
 def _form_errors(form: forms.Form) -> str:
-    return " ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
+    found = " ".join(f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items())
+    return f"Some fields are missing or invalid. {found}"
 
 
 @router.get("/media/sha256/{sha256}", response={200: list[MediaOut], **ERRORS}, summary="Your items with this content")
@@ -167,8 +168,8 @@ def upload_create(request: AuthedRequest, declared: UploadIn) -> Status[UploadOu
         fingerprint=data["fingerprint"],
     )
     post = PostOut(url=upload.post.url, fields=upload.post.fields) if upload.post else None
-    multipart = None if upload.post else MultipartOut(upload_id=upload.item.upload_id or "")
-    return Status(201, UploadOut(item=MediaOut.of(upload.item), post=post, multipart=multipart))
+    multipart = None if upload.post else MultipartOut(upload_id=upload.item.upload_id or "", key=upload.item.s3_key)
+    return Status(201, UploadOut(item=MediaOut.of(upload.item), key=upload.item.s3_key, post=post, multipart=multipart))
 
 
 @router.get("/uploads", response={200: list[UnfinishedOut], **ERRORS}, summary="Your unfinished uploads")
@@ -194,7 +195,7 @@ def upload_resume(request: AuthedRequest, media_id: str, offered: FileIdentityIn
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))
     services.direct_upload_resume(item=item, **form.cleaned_data)
-    return MultipartOut(upload_id=item.upload_id or "")
+    return MultipartOut(upload_id=item.upload_id or "", key=item.s3_key)
 
 
 @router.get("/uploads/{media_id}/parts", response={200: list[PartOut], **ERRORS}, summary="Parts S3 holds")

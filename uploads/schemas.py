@@ -78,10 +78,12 @@ class PostOut(Schema):
 
 class MultipartOut(Schema):
     upload_id: str
+    key: str = Field(description="The object's key in the bucket, which S3's multipart calls name.")
 
 
 class UploadOut(Schema):
     item: MediaOut
+    key: str = Field(description="The object's key in the bucket.")
     post: PostOut | None = Field(None, description="Send the file here as one multipart/form-data POST.")
     multipart: MultipartOut | None = Field(None, description="Sign parts, PUT them, then complete.")
 
@@ -100,7 +102,8 @@ class FileIdentityIn(RequestBody):
 
 
 class PartNumbersIn(RequestBody):
-    part_numbers: list[StrictInt] = Field(max_length=100)
+    # How many, and which, the service checks, with its own messages (413 above 100).
+    part_numbers: list[StrictInt]
 
 
 class PartOut(Schema):
@@ -119,4 +122,4 @@ class PartIn(RequestBody):
 
 
 class CompleteIn(RequestBody):
-    parts: list[PartIn] = Field(min_length=1, max_length=10_000)
+    parts: list[PartIn]

@@ -12,7 +12,7 @@ export function setUpResume ({ uppy, api, mediaIds }) {
     cancel.hidden = false
     cancel.addEventListener('click', async () => {
       try {
-        await api('DELETE', `${id}/`)
+        await api('DELETE', `/${id}`)
         row.remove()
       } catch (error) {
         problem.textContent = error.message
@@ -31,7 +31,7 @@ export function setUpResume ({ uppy, api, mediaIds }) {
       problem.textContent = ''
       try {
         const identity = { filename: file.name, size: file.size, fingerprint: await fingerprint(file) }
-        const resumed = await api('POST', `${id}/resume/`, identity)
+        const resumed = await api('POST', `/${id}/resume`, identity)
         const fileId = uppy.addFile({
           name: file.name,
           type: file.type || row.dataset.type,
@@ -39,7 +39,7 @@ export function setUpResume ({ uppy, api, mediaIds }) {
           meta: { title: row.dataset.name },
         })
         mediaIds.set(fileId, id)
-        uppy.setFileState(fileId, { s3Multipart: { uploadId: resumed.multipart.upload_id, key: resumed.item.key } })
+        uppy.setFileState(fileId, { s3Multipart: { uploadId: resumed.upload_id, key: resumed.key } })
         row.remove()
         uppy.upload()
       } catch (error) {

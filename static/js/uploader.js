@@ -24,9 +24,10 @@ async function api (method, path, body) {
     body: body === undefined ? undefined : JSON.stringify(body),
   })
   if (response.status === 204) return null
-  const data = await response.json().catch(() => ({ error: `The portal answered ${response.status}.` }))
+  const data = await response.json().catch(() => ({ detail: `The portal answered ${response.status}.` }))
   if (!response.ok) {
-    const error = new Error(data.error || `The portal answered ${response.status}.`)
+    // API v1 answers every error as a problem (RFC 9457): its detail says what went wrong.
+    const error = new Error(data.detail || `The portal answered ${response.status}.`)
     error.status = response.status
     throw error
   }
@@ -88,21 +89,23 @@ uppy.use(AwsS3, {
   },
   async createMultipartUpload (file) {
     const created = await createUpload(file)
-    return { uploadId: created.multipart.upload_id, key: created.item.key }
+    return { uploadId: created.multipart.upload_id, key: created.multipart.key }
   },
   async signPart (file, { partNumber }) {
-    const signed = await api('POST', `${mediaId(file)}/parts/`, { part_numbers: [partNumber] })
+    const signed = await api('POST', `/${mediaId(file)}/parts`, { part_numbers: [partNumber] })
     return { method: 'PUT', url: signed.urls[String(partNumber)] }
   },
   async listParts (file) {
-    return (await api('GET', `${mediaId(file)}/parts/`)).parts
+    const held = await api('GET', `/${mediaId(file)}/parts`)
+    return held.map((part) => ({ PartNumber: part.part_number, ETag: part.etag, Size: part.size }))
   },
   async completeMultipartUpload (file, { parts }) {
-    const done = await api('POST', `${mediaId(file)}/complete/`, { parts })
-    return { location: done.item.url }
+    const listed = parts.map((part) => ({ part_number: part.PartNumber, etag: part.ETag }))
+    await api('POST', `/${mediaId(file)}/complete`, { parts: listed })
+    return { location: '' }
   },
   async abortMultipartUpload (file) {
-    await api('DELETE', `${mediaId(file)}/`)
+    await api('DELETE', `/${mediaId(file)}`)
     mediaIds.delete(file.id)
   },
 })
@@ -114,7 +117,7 @@ uppy.addPostProcessor(async (fileIDs) => {
     if (!file || !mediaIds.has(fileID)) return
     uppy.emit('postprocess-progress', file, { mode: 'indeterminate', message: 'Checking the file' })
     try {
-      await api('POST', `${mediaIds.get(fileID)}/finish/`, {})
+      await api('POST', `/${mediaIds.get(fileID)}/finish`)
     } catch (error) {
       if (error.status === 504) {
         // A very large file outlasts API Gateway's 29 s; the portal carries on regardless.
@@ -133,7 +136,7 @@ uppy.addPostProcessor(async (fileIDs) => {
 uppy.on('file-removed', (file) => {
   const id = mediaIds.get(file.id)
   if (id && !file.progress.uploadComplete) {
-    api('DELETE', `${id}/`).catch(() => {})
+    api('DELETE', `/${id}`).catch(() => {})
   }
   mediaIds.delete(file.id)
 })

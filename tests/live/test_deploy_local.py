@@ -95,7 +95,7 @@ def signed_in_admin(deployment: Deployment, port: int) -> ApiGatewayClient:
 
 def create_upload(browser: ApiGatewayClient, name: str, filename: str, data: bytes) -> dict:
     declared = {"name": name, "caption": "", "filename": filename, "size": len(data), "type": "image/jpeg"}
-    created = browser.api("/dev/api/uploads/", declared)
+    created = browser.api("/dev/api/v1/uploads", declared)
     assert created.status_code == 201, created.text
     return created.json()
 

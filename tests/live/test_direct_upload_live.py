@@ -21,7 +21,7 @@ def uploader(emulator, portal) -> requests.Session:
 
 def create(uploader, portal: str, *, size: int = len(PNG)) -> dict:
     declared = {"name": "p", "caption": "", "filename": "p.png", "size": size, "type": "image/png"}
-    response = uploader.post(f"{portal}/api/uploads/", json=declared, timeout=10)
+    response = uploader.post(f"{portal}/api/v1/uploads", json=declared, timeout=10)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -35,8 +35,8 @@ def test_s3_accepts_exactly_what_was_declared_and_the_portal_marks_it_ready(uplo
     created = create(uploader, portal)
 
     assert post(created, PNG).status_code == 204
-    finished = uploader.post(f"{portal}/api/uploads/{created['item']['id']}/finish/", json={}, timeout=10)
-    assert finished.json()["item"]["status"] == "ready"
+    finished = uploader.post(f"{portal}/api/v1/uploads/{created['item']['id']}/finish", timeout=10)
+    assert finished.json()["status"] == "ready"
 
 
 @pytest.mark.parametrize("data", [PNG + b"extra bytes", PNG[:-1]], ids=["larger", "smaller"])
@@ -47,7 +47,7 @@ def test_s3_refuses_a_body_of_another_size_than_declared(uploader, portal, emula
 
     assert response.status_code in (400, 403)
     assert b"EntityToo" in response.content or b"AccessDenied" in response.content
-    objects = s3_client(emulator).list_objects_v2(Bucket="mediahub-live", Prefix=created["item"]["key"])
+    objects = s3_client(emulator).list_objects_v2(Bucket="mediahub-live", Prefix=created["key"])
     assert objects.get("KeyCount", 0) == 0
 
 
@@ -58,7 +58,7 @@ def test_s3_refuses_another_content_type_than_declared(uploader, portal, emulato
 
     assert response.status_code == 403
     assert b"Policy Condition failed" in response.content or b"AccessDenied" in response.content
-    objects = s3_client(emulator).list_objects_v2(Bucket="mediahub-live", Prefix=created["item"]["key"])
+    objects = s3_client(emulator).list_objects_v2(Bucket="mediahub-live", Prefix=created["key"])
     assert objects.get("KeyCount", 0) == 0
 
 

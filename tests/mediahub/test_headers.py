@@ -88,7 +88,7 @@ def test_pages_for_a_signed_in_user_are_never_stored(member_client):
 
 def test_signed_in_api_answers_are_never_stored(member_client):
     declared = {"name": "Photo", "caption": "", "filename": "a.jpg", "size": 1000, "type": "image/jpeg"}
-    response = member_client.post("/api/uploads/", declared, content_type="application/json")
+    response = member_client.post("/api/v1/uploads", declared, content_type="application/json")
 
     assert response.status_code == 201
     assert {"private", "no-store"} <= cache_directives(response)

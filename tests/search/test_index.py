@@ -74,13 +74,13 @@ def test_a_deleted_item_leaves_no_posting_and_no_hit(member):
 def test_a_rejected_form_upload_and_a_cancelled_upload_leave_no_posting(member, member_client):
     form_upload(member_client, "fake.png", b"<html>not an image</html>", name="Fake")
     created = member_client.post(
-        "/api/uploads/",
+        "/api/v1/uploads",
         json.dumps({"name": "Later", "filename": "later.png", "size": 10, "type": "image/png"}),
         content_type="application/json",
     ).json()
     assert found(member, "later") == ["Later"]  # pending items are found too
 
-    member_client.delete(f"/api/uploads/{created['item']['id']}/")
+    member_client.delete(f"/api/v1/uploads/{created['item']['id']}")
 
     assert found(member, "fake") == found(member, "later") == []
     assert postings() == set()
@@ -88,7 +88,7 @@ def test_a_rejected_form_upload_and_a_cancelled_upload_leave_no_posting(member, 
 
 def test_a_pending_upload_postings_expire_with_it(member_client):
     member_client.post(
-        "/api/uploads/",
+        "/api/v1/uploads",
         json.dumps({"name": "Later", "filename": "later.png", "size": 10, "type": "image/png"}),
         content_type="application/json",
     )

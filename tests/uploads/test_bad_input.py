@@ -36,10 +36,10 @@ pytestmark = pytest.mark.usefixtures("dynamodb_key_limit")
 PNG = media.png()
 MULTIPART_SIZE = 10 * 1024 * 1024
 WORLD_IDS = ("ready", "single", "multipart")
-CREATE = "/api/uploads/"
-PARTS_URL = "/api/uploads/{multipart}/parts/"
-COMPLETE_URL = "/api/uploads/{multipart}/complete/"
-RESUME_URL = "/api/uploads/{multipart}/resume/"
+CREATE = "/api/v1/uploads"
+PARTS_URL = "/api/v1/uploads/{multipart}/parts"
+COMPLETE_URL = "/api/v1/uploads/{multipart}/complete"
+RESUME_URL = "/api/v1/uploads/{multipart}/resume"
 FINGERPRINT = "0" * 64
 FINGERPRINT_FORMAT = "Give the file's fingerprint: 64 lower-case hex digits."
 
@@ -116,7 +116,7 @@ def js(value: Any) -> bytes:
 
 
 def create(status: int, message: str, /, **fields: Any) -> Bad:
-    """POST /api/uploads/ with a valid declaration changed by `fields`."""
+    """POST /api/v1/uploads with a valid declaration changed by `fields`."""
     declared = {"name": "Photo", "caption": "", "filename": "photo.png", "size": len(PNG), "type": "image/png"}
     return raw(CREATE, status, message, js({**declared, **fields}))
 
@@ -145,7 +145,7 @@ def complete(status: int, message: str, uploaded: Any) -> Bad:
 
 
 def part(number: Any = 1, etag: Any = '"0cc175b9c0f1b6a831c399e269772661"') -> dict[str, Any]:
-    return {"PartNumber": number, "ETag": etag}
+    return {"part_number": number, "etag": etag}
 
 
 NOT_FOUND = "There is nothing here, or it is not yours to see."
@@ -188,14 +188,14 @@ ID_ENDPOINTS = [
     ("post", "/media/{id}/edit/", {"name": "x", "caption": "", "version": "1"}),
     ("get", "/media/{id}/delete/", None),
     ("post", "/media/{id}/delete/", {}),
-    ("delete", "/api/uploads/{id}/", None),
-    ("get", "/api/uploads/{id}/parts/", None),
-    ("post", "/api/uploads/{id}/parts/", js({"part_numbers": [1]})),
-    ("post", "/api/uploads/{id}/complete/", js({"parts": [part()]})),
-    ("post", "/api/uploads/{id}/finish/", b"{}"),
+    ("delete", "/api/v1/uploads/{id}", None),
+    ("get", "/api/v1/uploads/{id}/parts", None),
+    ("post", "/api/v1/uploads/{id}/parts", js({"part_numbers": [1]})),
+    ("post", "/api/v1/uploads/{id}/complete", js({"parts": [part()]})),
+    ("post", "/api/v1/uploads/{id}/finish", b"{}"),
     ("get", "/media/{id}/shares/new/", None),
     ("post", "/media/{id}/shares/new/", {"lasts": "7d"}),
-    ("post", "/api/uploads/{id}/resume/", js({"filename": "clip.mp4", "size": 1, "fingerprint": "0" * 64})),
+    ("post", "/api/v1/uploads/{id}/resume", js({"filename": "clip.mp4", "size": 1, "fingerprint": "0" * 64})),
 ]
 
 
@@ -226,8 +226,7 @@ def body_cases() -> list[Any]:
         "a 39-digit number": (b'{"size": ' + b"9" * 39 + b"}", "has more than 38 digits"),
         "a 5000-digit number": (b'{"size": ' + b"9" * 5000 + b"}", "has more than 38 digits"),
     }
-    paths = ["/api/uploads/", "/api/uploads/{multipart}/parts/", "/api/uploads/{multipart}/complete/"]
-    paths += ["/api/uploads/{single}/finish/", RESUME_URL]
+    paths = [CREATE, PARTS_URL, COMPLETE_URL, "/api/v1/uploads/{single}/finish", RESUME_URL]
     return [
         pytest.param(Bad("post", path, 400, message, body), id=f"body {label}: {path}")
         for path in paths
@@ -237,32 +236,34 @@ def body_cases() -> list[Any]:
 
 CREATE_CASES = {
     # size
-    "size as a string": create(400, WHOLE, size="12"),
-    "size as a fraction": create(400, WHOLE, size=12.5),
-    "size as a float": create(400, WHOLE, size=12.0),
-    "size true": create(400, WHOLE, size=True),
-    "size a list": create(400, WHOLE, size=[12]),
-    "size an object": create(400, WHOLE, size={"bytes": 12}),
-    "size null": create(400, REQUIRED, size=None),
+    "size as a string": create(422, FIELDS, size="12"),
+    "size as a fraction": create(422, FIELDS, size=12.5),
+    "size as a float": create(422, FIELDS, size=12.0),
+    "size true": create(422, FIELDS, size=True),
+    "size a list": create(422, FIELDS, size=[12]),
+    "size an object": create(422, FIELDS, size={"bytes": 12}),
+    "size null": create(422, FIELDS, size=None),
     "size zero": create(400, "Ensure this value is greater than or equal to 1.", size=0),
     "size negative": create(400, "Ensure this value is greater than or equal to 1.", size=-5),
-    "size 1e400": raw(CREATE, 400, WHOLE, b'{"name": "x", "filename": "a.png", "size": 1e400}'),
+    "size 1e400": raw(CREATE, 422, FIELDS, b'{"name": "x", "filename": "a.png", "size": 1e400}'),
     "size Infinity": raw(CREATE, 400, "Infinity is not a number", b'{"size": Infinity}'),
     "size -Infinity": raw(CREATE, 400, "-Infinity is not a number", b'{"size": -Infinity}'),
     "size 10**30": create(413, "uploads may be up to 5,368,709,120 bytes", size=10**30),
-    "size missing": raw(CREATE, 400, REQUIRED, js({"name": "x", "filename": "a.png"})),
-    "empty object": raw(CREATE, 400, FIELDS, b"{}"),
+    "size missing": raw(CREATE, 422, FIELDS, js({"name": "x", "filename": "a.png"})),
+    "empty object": raw(CREATE, 422, FIELDS, b"{}"),
     # name
-    "name a number": create(400, TEXT, name=5),
-    "name a list": create(400, TEXT, name=["Photo"]),
-    "name an object": create(400, TEXT, name={"en": "Photo"}),
-    "name true": create(400, TEXT, name=True),
-    "name null": create(400, REQUIRED, name=None),
+    "name a number": create(422, FIELDS, name=5),
+    "name a list": create(422, FIELDS, name=["Photo"]),
+    "name an object": create(422, FIELDS, name={"en": "Photo"}),
+    "name true": create(422, FIELDS, name=True),
+    "name null": create(422, FIELDS, name=None),
     "name empty": create(400, REQUIRED, name=""),
     "name only spaces": create(400, REQUIRED, name="   "),
     "name 201 characters": create(400, "at most 200 characters", name="n" * 201),
     "name lone surrogate": create(400, SURROGATE, name="Photo \ud800"),
-    "name surrogate as UTF-8 bytes": raw(CREATE, 400, SURROGATE, b'{"name": "\xed\xa0\x80", "filename": "a"}'),
+    "name surrogate as UTF-8 bytes": raw(
+        CREATE, 400, SURROGATE, b'{"name": "\xed\xa0\x80", "filename": "a.png", "size": 10}'
+    ),
     "name NUL": create(400, NUL, name="Pho\x00to"),
     "name escape sequence": create(400, hidden("001B"), name="\x1b[31mPhoto"),
     "name right-to-left override": create(400, hidden("202E"), name="Photo \u202egpj.exe"),
@@ -271,24 +272,24 @@ CREATE_CASES = {
     "name DEL": create(400, hidden("007F"), name="Photo\x7f"),
     "name C1 control": create(400, hidden("009B"), name="Photo\x9b"),
     # caption
-    "caption a number": create(400, TEXT, caption=7),
-    "caption a list": create(400, TEXT, caption=["a"]),
+    "caption a number": create(422, FIELDS, caption=7),
+    "caption a list": create(422, FIELDS, caption=["a"]),
     "caption 2001 characters": create(400, "at most 2000 characters", caption="c" * 2001),
     "caption lone surrogate": create(400, SURROGATE, caption="\udfff"),
     "caption NUL": create(400, NUL, caption="a\x00"),
     "caption bell": create(400, hidden("0007"), caption="ding\x07"),
     "caption left-to-right embedding": create(400, hidden("202A"), caption="\u202ax"),
     # filename
-    "filename a number": create(400, TEXT, filename=5),
-    "filename a list": create(400, TEXT, filename=["photo.png"]),
-    "filename null": create(400, REQUIRED, filename=None),
+    "filename a number": create(422, FIELDS, filename=5),
+    "filename a list": create(422, FIELDS, filename=["photo.png"]),
+    "filename null": create(422, FIELDS, filename=None),
     "filename empty": create(400, REQUIRED, filename=""),
     "filename 256 characters": create(400, "at most 255 characters", filename="f" * 252 + ".png"),
     "filename lone surrogate": create(400, SURROGATE, filename="\ud83d.png"),
     "filename NUL": create(400, NUL, filename="photo.png\x00.html"),
     # type (item 10: a bare RFC 6838 media type, or nothing)
-    "type a number": create(400, TEXT, type=5),
-    "type a list": create(400, TEXT, type=["image/png"]),
+    "type a number": create(422, FIELDS, type=5),
+    "type a list": create(422, FIELDS, type=["image/png"]),
     "type with CR LF": create(400, TYPE, type="image/png\r\nX-Amz-Meta-Evil: 1"),
     "type with a trailing line break": create(400, TYPE, type="image/png\n"),
     "type with parameters": create(400, TYPE, type="image/png; charset=utf-8"),
@@ -313,18 +314,18 @@ CREATE_CASES = {
 
 PART_CASES = {
     # item 7: at most 100 per request, 1 to 10,000, no repeats
-    "part_numbers missing": raw(PARTS_URL, 400, PART_NUMBERS, b"{}"),
-    "part_numbers a string": parts(400, PART_NUMBERS, "1,2"),
-    "part_numbers a number": parts(400, PART_NUMBERS, 1),
-    "part_numbers an object": parts(400, PART_NUMBERS, {"1": 1}),
-    "part_numbers null": parts(400, PART_NUMBERS, None),
-    "part number a string": parts(400, PART_NUMBERS, ["1"]),
-    "part number a float": parts(400, PART_NUMBERS, [1.0]),
-    "part number a fraction": parts(400, PART_NUMBERS, [1.5]),
-    "part number true": parts(400, PART_NUMBERS, [True]),
-    "part number null": parts(400, PART_NUMBERS, [None]),
-    "part number a list": parts(400, PART_NUMBERS, [[1]]),
-    "part number 1e400": raw(PARTS_URL, 400, PART_NUMBERS, b'{"part_numbers": [1e400]}'),
+    "part_numbers missing": raw(PARTS_URL, 422, FIELDS, b"{}"),
+    "part_numbers a string": parts(422, FIELDS, "1,2"),
+    "part_numbers a number": parts(422, FIELDS, 1),
+    "part_numbers an object": parts(422, FIELDS, {"1": 1}),
+    "part_numbers null": parts(422, FIELDS, None),
+    "part number a string": parts(422, FIELDS, ["1"]),
+    "part number a float": parts(422, FIELDS, [1.0]),
+    "part number a fraction": parts(422, FIELDS, [1.5]),
+    "part number true": parts(422, FIELDS, [True]),
+    "part number null": parts(422, FIELDS, [None]),
+    "part number a list": parts(422, FIELDS, [[1]]),
+    "part number 1e400": raw(PARTS_URL, 422, FIELDS, b'{"part_numbers": [1e400]}'),
     "part number Infinity": raw(PARTS_URL, 400, "Infinity is not a number", b'{"part_numbers": [Infinity]}'),
     "part number NaN": raw(PARTS_URL, 400, "NaN is not a number", b'{"part_numbers": [NaN]}'),
     "no part numbers": parts(400, "Give at least one part number.", []),
@@ -341,37 +342,37 @@ PART_CASES = {
         json.dumps({"part_numbers": list(range(1, 300_001))}, separators=(",", ":")).encode(),
     ),
     # complete
-    "parts missing": raw(COMPLETE_URL, 400, PARTS, b"{}"),
-    "parts a string": complete(400, PARTS, "1"),
-    "parts an object": complete(400, PARTS, part()),
-    "parts of numbers": complete(400, PARTS, [1, 2]),
-    "part number as a string": complete(400, PARTS, [part(number="1")]),
-    "part number as a float": complete(400, PARTS, [part(number=1.0)]),
-    "part number as true": complete(400, PARTS, [part(number=True)]),
-    "part number 1e400 in parts": raw(COMPLETE_URL, 400, PARTS, b'{"parts": [{"PartNumber": 1e400, "ETag": "x"}]}'),
-    "ETag a number": complete(400, PARTS, [part(etag=5)]),
-    "ETag missing": complete(400, PARTS, [{"PartNumber": 1}]),
-    "ETag empty": complete(400, PARTS, [part(etag="")]),
-    "ETag 129 characters": complete(400, PARTS, [part(etag="e" * 129)]),
+    "parts missing": raw(COMPLETE_URL, 422, FIELDS, b"{}"),
+    "parts a string": complete(422, FIELDS, "1"),
+    "parts an object": complete(422, FIELDS, part()),
+    "parts of numbers": complete(422, FIELDS, [1, 2]),
+    "part number as a string": complete(422, FIELDS, [part(number="1")]),
+    "part number as a float": complete(422, FIELDS, [part(number=1.0)]),
+    "part number as true": complete(422, FIELDS, [part(number=True)]),
+    "part number 1e400 in parts": raw(COMPLETE_URL, 422, FIELDS, b'{"parts": [{"part_number": 1e400, "etag": "x"}]}'),
+    "ETag a number": complete(422, FIELDS, [part(etag=5)]),
+    "ETag missing": complete(422, FIELDS, [{"part_number": 1}]),
+    "ETag empty": complete(422, FIELDS, [part(etag="")]),
+    "ETag 129 characters": complete(422, FIELDS, [part(etag="e" * 129)]),
     "no parts": complete(400, "Give at least one part number.", []),
     "part 0 in parts": complete(400, PART_RANGE, [part(number=0)]),
     "part 10,001 in parts": complete(400, PART_RANGE, [part(number=10_001)]),
     "the same part twice": complete(400, "Part number 1 is given more than once.", [part(), part()]),
     "10,001 parts": complete(413, "10,001 parts is too many for one request: the limit is 10,000.", [part()] * 10_001),
     # resume: the file's identity, and only an unfinished multipart upload with a fingerprint
-    "resume without a fingerprint": resume(400, "fingerprint: This field is required.", fingerprint=None),
+    "resume without a fingerprint": resume(422, FIELDS, fingerprint=None),
     "resume fingerprint upper-case": resume(400, FINGERPRINT_FORMAT, fingerprint="A" * 64),
     "resume fingerprint 63 digits": resume(400, FINGERPRINT_FORMAT, fingerprint="0" * 63),
     "resume fingerprint with a line break": resume(400, FINGERPRINT_FORMAT, fingerprint="0" * 64 + "\n0"),
-    "resume fingerprint a number": resume(400, "Enter text (a JSON string).", fingerprint=0),
-    "resume size a string": resume(400, WHOLE, size="10"),
-    "resume without a filename": resume(400, REQUIRED, filename=None),
+    "resume fingerprint a number": resume(422, FIELDS, fingerprint=0),
+    "resume size a string": resume(422, FIELDS, size="10"),
+    "resume without a filename": resume(422, FIELDS, filename=None),
     "resume an upload started without a fingerprint": resume(409, "started without a fingerprint"),
     "resume a single POST": Bad(
-        "post", "/api/uploads/{single}/resume/", 409, "a single POST", js(identity(filename="photo.png"))
+        "post", "/api/v1/uploads/{single}/resume", 409, "a single POST", js(identity(filename="photo.png"))
     ),
     "resume a ready item": Bad(
-        "post", "/api/uploads/{ready}/resume/", 409, "This upload has finished.", js(identity())
+        "post", "/api/v1/uploads/{ready}/resume", 409, "This upload has finished.", js(identity())
     ),
     "create with a fingerprint not hex": create(400, FINGERPRINT_FORMAT, fingerprint="z" * 64),
 }
@@ -545,8 +546,10 @@ def _filled(value: Any, world: dict[str, Any]) -> Any:
 
 
 def said(response: Any) -> str:
-    if response["Content-Type"] == "application/json":
-        return response.json()["error"]
+    """What the answer says: a problem's detail (and each invalid field's reason), or the page."""
+    if response["Content-Type"] == "application/problem+json":
+        problem = response.json()
+        return " ".join([problem["detail"], *(error["msg"] for error in problem.get("errors", []))])
     return html.unescape(response.content.decode())
 
 

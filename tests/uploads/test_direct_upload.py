@@ -23,7 +23,7 @@ PDF = media.pdf(2)
 
 def create(client, **fields):
     body = {"name": "Photo", "caption": "", "filename": "photo.png", "size": len(PNG), "type": "image/png", **fields}
-    return client.post("/api/uploads/", json.dumps(body), content_type="application/json")
+    return client.post("/api/v1/uploads", json.dumps(body), content_type="application/json")
 
 
 def post_to_s3(created: dict, data: bytes, content_type: str = "image/png") -> requests.Response:
@@ -33,7 +33,7 @@ def post_to_s3(created: dict, data: bytes, content_type: str = "image/png") -> r
 
 
 def finish(client, media_id: str):
-    return client.post(f"/api/uploads/{media_id}/finish/", "{}", content_type="application/json")
+    return client.post(f"/api/v1/uploads/{media_id}/finish", "{}", content_type="application/json")
 
 
 def test_create_records_a_pending_item_that_expires_and_returns_a_tight_post_policy(member_client, settings):
@@ -81,8 +81,8 @@ def test_finishing_twice_changes_nothing(member_client):
     first = finish(member_client, created["item"]["id"]).json()
     second = finish(member_client, created["item"]["id"]).json()
 
-    assert first == second
-    assert first["item"]["checksum"] == hashlib.sha256(PNG).hexdigest()
+    assert {**first, "thumbnail_url": None} == {**second, "thumbnail_url": None}
+    assert first["sha256"] == hashlib.sha256(PNG).hexdigest()
     assert [item.id for item in MediaItem.scan()] == [created["item"]["id"]]
     # Created, concluded; then the checksum pass claimed and recorded, once.
     assert MediaItem.get(created["item"]["id"]).version == 4
@@ -101,7 +101,7 @@ def test_create_enforces_the_limits_and_writes_nothing(member_client, bucket_key
     response = create(member_client, **fields)
 
     assert response.status_code == status
-    assert message in response.json()["error"]
+    assert message in response.json()["detail"]
     assert list(MediaItem.scan()) == []
     assert bucket_keys() == []
 
@@ -149,7 +149,7 @@ def test_right_to_left_names_keep_their_direction_marks(member_client):
 def test_a_hundred_parts_sign_in_one_request_up_to_part_10000(member_client, settings):
     settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES = 1024
     created = create(member_client, filename="clip.mp4", type="video/mp4", size=10_000_000).json()
-    url = f"/api/uploads/{created['item']['id']}/parts/"
+    url = f"/api/v1/uploads/{created['item']['id']}/parts"
 
     hundred = member_client.post(url, {"part_numbers": list(range(1, 101))}, "application/json")
     last = member_client.post(url, {"part_numbers": [10_000]}, "application/json")
@@ -161,36 +161,36 @@ def test_a_hundred_parts_sign_in_one_request_up_to_part_10000(member_client, set
 
 def test_finish_rejects_a_smaller_file_than_declared_and_deletes_it(member_client, bucket_keys, s3, settings):
     created = create(member_client).json()
-    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["item"]["key"], Body=PNG[:-10])
+    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["key"], Body=PNG[:-10])
 
     response = finish(member_client, created["item"]["id"])
 
     assert response.status_code == 422
-    assert response.json()["error"] == f"The file is {len(PNG) - 10:,} bytes, not the {len(PNG):,} bytes declared."
+    assert response.json()["detail"] == f"The file is {len(PNG) - 10:,} bytes, not the {len(PNG):,} bytes declared."
     assert MediaItem.get(created["item"]["id"]).status == "rejected"
     assert bucket_keys() == []
 
 
 def test_finish_rejects_content_of_another_kind_than_declared_and_deletes_it(member_client, bucket_keys, s3, settings):
     created = create(member_client, size=len(PDF)).json()
-    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["item"]["key"], Body=PDF)
+    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["key"], Body=PDF)
 
     response = finish(member_client, created["item"]["id"])
 
     assert response.status_code == 422
-    assert response.json()["error"] == "The file's content is application/pdf, not the image it was declared as."
+    assert response.json()["detail"] == "The file's content is application/pdf, not the image it was declared as."
     assert bucket_keys() == []
 
 
 def test_finish_rejects_html_dressed_as_an_image(member_client, bucket_keys, s3, settings):
     html = b"<!doctype html><script>alert(1)</script>" + b" " * 100
     created = create(member_client, size=len(html)).json()
-    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["item"]["key"], Body=html)
+    s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["key"], Body=html)
 
     response = finish(member_client, created["item"]["id"])
 
     assert response.status_code == 422
-    assert "not an image, video, audio file or document we recognise" in response.json()["error"]
+    assert "not an image, video, audio file or document we recognise" in response.json()["detail"]
     assert bucket_keys() == []
 
 
@@ -200,7 +200,7 @@ def test_finish_before_the_bytes_arrive_keeps_the_upload_pending(member_client):
     response = finish(member_client, created["item"]["id"])
 
     assert response.status_code == 409
-    assert response.json()["error"] == "The file has not arrived in storage yet."
+    assert response.json()["detail"] == "The file has not arrived in storage yet."
     assert MediaItem.get(created["item"]["id"]).status == "pending"
 
 
@@ -209,7 +209,7 @@ def test_plain_text_documents_pass_as_text(member_client):
     created = create(member_client, filename="list.txt", type="text/plain", size=len(text)).json()
 
     assert post_to_s3(created, text, "text/plain").status_code == 204
-    assert finish(member_client, created["item"]["id"]).json()["item"]["kind"] == "document"
+    assert finish(member_client, created["item"]["id"]).json()["kind"] == "document"
 
 
 def test_multipart_upload_signs_parts_completes_and_verifies(member_client, settings, s3):
@@ -218,19 +218,19 @@ def test_multipart_upload_signs_parts_completes_and_verifies(member_client, sett
     part_one, part_two = clip[: 5 * 1024 * 1024], clip[5 * 1024 * 1024 :]
     created = create(member_client, filename="clip.mp4", type="video/mp4", size=len(part_one + part_two)).json()
     media_id = created["item"]["id"]
-    assert "post" not in created and created["multipart"]["upload_id"]
+    assert created["post"] is None and created["multipart"]["upload_id"]
 
-    urls = member_client.post(f"/api/uploads/{media_id}/parts/", {"part_numbers": [1, 2]}, "application/json")
+    urls = member_client.post(f"/api/v1/uploads/{media_id}/parts", {"part_numbers": [1, 2]}, "application/json")
     etags = [
         requests.put(urls.json()["urls"][str(n)], data=data, timeout=10).headers["ETag"]
         for n, data in ((1, part_one), (2, part_two))
     ]
-    listed = member_client.get(f"/api/uploads/{media_id}/parts/").json()["parts"]
-    parts = [{"PartNumber": n, "ETag": etag} for n, etag in zip((1, 2), etags, strict=True)]
-    done = member_client.post(f"/api/uploads/{media_id}/complete/", {"parts": parts}, "application/json")
-    again = member_client.post(f"/api/uploads/{media_id}/complete/", {"parts": parts}, "application/json")
+    listed = member_client.get(f"/api/v1/uploads/{media_id}/parts").json()
+    parts = [{"part_number": n, "etag": etag} for n, etag in zip((1, 2), etags, strict=True)]
+    done = member_client.post(f"/api/v1/uploads/{media_id}/complete", {"parts": parts}, "application/json")
+    again = member_client.post(f"/api/v1/uploads/{media_id}/complete", {"parts": parts}, "application/json")
 
-    assert [part["PartNumber"] for part in listed] == [1, 2]
+    assert [part["part_number"] for part in listed] == [1, 2]
     assert done.status_code == 200 and again.status_code == 200
     item = MediaItem.get(media_id)
     assert (item.status, item.kind, item.size, item.upload_id) == ("ready", "video", len(part_one + part_two), None)
@@ -243,7 +243,7 @@ def test_abort_cancels_the_multipart_upload_and_removes_the_record(member_client
     created = create(member_client, filename="clip.mp4", type="video/mp4", size=10_000).json()
     media_id = created["item"]["id"]
 
-    response = member_client.delete(f"/api/uploads/{media_id}/")
+    response = member_client.delete(f"/api/v1/uploads/{media_id}")
 
     assert response.status_code == 204
     assert MediaItem.count(media_id) == 0
@@ -255,7 +255,7 @@ def test_a_finished_upload_cannot_be_aborted(member_client):
     post_to_s3(created, PNG)
     finish(member_client, created["item"]["id"])
 
-    response = member_client.delete(f"/api/uploads/{created['item']['id']}/")
+    response = member_client.delete(f"/api/v1/uploads/{created['item']['id']}")
 
     assert response.status_code == 409
     assert MediaItem.get(created["item"]["id"]).status == "ready"
@@ -264,10 +264,11 @@ def test_a_finished_upload_cannot_be_aborted(member_client):
 @pytest.mark.parametrize(
     ("method", "suffix", "body"),
     [
-        ("post", "finish/", {}),
-        ("post", "parts/", {"part_numbers": [1]}),
-        ("get", "parts/", None),
-        ("post", "complete/", {"parts": []}),
+        ("post", "/finish", {}),
+        ("post", "/parts", {"part_numbers": [1]}),
+        ("get", "/parts", None),
+        ("post", "/complete", {"parts": [{"part_number": 1, "etag": '"abc"'}]}),
+        ("post", "/resume", {"filename": "photo.png", "size": 1, "fingerprint": "0" * 64}),
         ("delete", "", None),
     ],
 )
@@ -276,17 +277,18 @@ def test_someone_elses_upload_answers_404_on_every_endpoint(member_client, other
     bob = sign_in(Client(), "bob")
 
     kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body is not None else {}
-    response = getattr(bob, method)(f"/api/uploads/{created['item']['id']}/{suffix}", **kwargs)
+    response = getattr(bob, method)(f"/api/v1/uploads/{created['item']['id']}{suffix}", **kwargs)
 
     assert response.status_code == 404
+    assert response.json()["detail"] == "There is nothing here, or it is not yours to see."
     assert MediaItem.get(created["item"]["id"]).status == "pending"
 
 
 def test_api_needs_a_signed_in_user(client):
-    response = client.post("/api/uploads/", "{}", content_type="application/json")
+    response = client.post("/api/v1/uploads", "{}", content_type="application/json")
 
     assert response.status_code == 401
-    assert response.json() == {"error": "Sign in first."}
+    assert response.json()["detail"].startswith("Sign in, or send a valid token")
 
 
 def test_bucket_aborts_forgotten_multipart_uploads_after_a_day(s3, settings):

@@ -105,8 +105,8 @@ def test_s3_event_finishes_a_forgotten_upload_exactly_once(member_client, s3, se
         "size": len(data),
         "type": "image/jpeg",
     }
-    created = member_client.post("/api/uploads/", json.dumps(declared), content_type="application/json").json()
-    key = created["item"]["key"]
+    created = member_client.post("/api/v1/uploads", json.dumps(declared), content_type="application/json").json()
+    key = created["key"]
     s3.put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, Body=data)
     event = object_created_event(settings.MEDIAHUB_BUCKET, key, len(data))
 

@@ -284,10 +284,10 @@ def test_a_stalled_store_answers_the_json_api_with_503(aws, faults, member_clien
     item = pending_upload(JPEG, filename="photo.jpg", content_type="image/jpeg")
     faults.fail("HeadObject", error=unreachable)
 
-    response = member_client.post(f"/api/uploads/{item.id}/finish/", "{}", content_type="application/json")
+    response = member_client.post(f"/api/v1/uploads/{item.id}/finish", "{}", content_type="application/json")
 
     assert response.status_code == 503
-    assert "stays pending" in response.json()["error"]
+    assert "stays pending" in response.json()["detail"]
 
 
 def test_clients_give_up_within_a_few_seconds_by_default():
@@ -318,11 +318,13 @@ def test_a_polyglot_named_html_downloads_under_the_name_of_what_it_really_is(aws
 def test_an_image_over_the_pixel_budget_is_refused_through_the_json_api(member_client):
     data = media.png_of_pixels(13_000, 13_000)
     declared = {"name": "Huge", "caption": "", "filename": "huge.png", "size": len(data), "type": "image/png"}
-    created = member_client.post("/api/uploads/", declared, content_type="application/json").json()
-    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["item"]["key"], Body=data)
+    created = member_client.post("/api/v1/uploads", declared, content_type="application/json").json()
+    aws.s3().put_object(Bucket=settings.MEDIAHUB_BUCKET, Key=created["key"], Body=data)
 
-    response = member_client.post(f"/api/uploads/{created['item']['id']}/finish/", {}, content_type="application/json")
+    response = member_client.post(
+        f"/api/v1/uploads/{created['item']['id']}/finish", {}, content_type="application/json"
+    )
 
     assert response.status_code == 422
-    assert response.json()["error"] == "The image is 169 megapixels; images may have up to 64 megapixels."
+    assert response.json()["detail"] == "The image is 169 megapixels; images may have up to 64 megapixels."
     assert bucket_keys() == set()  # the record stays, rejected with the reason; no bytes do
