@@ -4,6 +4,7 @@ every cookie-authenticated write must be)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,9 @@ from accounts.throttling import Budget, attempts_reserve
 from mediahub.exceptions import Forbidden, Throttled
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The steps of an upload already declared (sign parts, complete, finish, resume, cancel):
+# an upload counts once against the write rate, when it is declared.
+UPLOAD_STEP = re.compile(r"/api/v1/uploads/[^/]+(/(parts|complete|finish|resume))?")
 
 
 class TooManyWrites(Throttled):
@@ -38,7 +42,7 @@ class BearerToken(HttpBearer):
         if holder is None:
             return None
         if request.method not in SAFE_METHODS:
-            _count_write(holder.token)
+            _count_write(holder.token, counted=UPLOAD_STEP.fullmatch(request.path_info) is None)
         token_record_use(token=holder.token)
         _attach(request, holder.user, holder.token)
         return holder.user
@@ -57,11 +61,13 @@ class SessionCookie(APIKeyCookie):
         return user  # type: ignore[no-any-return]
 
 
-def _count_write(token: AccessToken) -> None:
+def _count_write(token: AccessToken, *, counted: bool) -> None:
     """A change through a token: allowed by its scope, and counted against its rate, which
     answers 429 with Retry-After once MEDIAHUB_API_WRITES_PER_MINUTE are used up."""
     if not token.can_write:
         raise ReadOnlyToken
+    if not counted:
+        return
     budget = Budget(settings.MEDIAHUB_API_WRITES_PER_MINUTE, 60)
     attempts_reserve([f"api-writes:{token.token_hash}"], now=timezone.now(), refusal=TooManyWrites, budget=budget)
 

@@ -199,8 +199,8 @@ MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES = env_int("MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES", d
 MEDIAHUB_MULTIPART_THRESHOLD_BYTES = env_int("MEDIAHUB_MULTIPART_THRESHOLD_BYTES", default=100 * 1024**2)
 MEDIAHUB_UPLOAD_SIGNATURE_SECONDS = env_int("MEDIAHUB_UPLOAD_SIGNATURE_SECONDS", default=15 * 60)
 MEDIAHUB_PENDING_UPLOAD_SECONDS = env_int("MEDIAHUB_PENDING_UPLOAD_SECONDS", default=24 * 3600)
-# Changes (uploads, edits, shares, deletes) one API token may make a minute: 10 a second,
-# about 200 files a minute for a bulk import (each is three or four calls).
+# Changes (uploads, edits, shares, deletes) one API token may make a minute: 10 a second.
+# An upload counts once, when declared (api.auth): 600 files a minute for a bulk import.
 MEDIAHUB_API_WRITES_PER_MINUTE = env_int("MEDIAHUB_API_WRITES_PER_MINUTE", default=600)
 # Share links that may work at once for one item (each is a row its page lists).
 MEDIAHUB_SHARES_PER_ITEM = env_int("MEDIAHUB_SHARES_PER_ITEM", default=20)

@@ -144,3 +144,19 @@ def test_a_read_token_cannot_upload(member_client):
 
     assert declare(reader, PNG).status_code == 403
     assert MediaItem.count() == 0
+
+
+def test_an_upload_counts_once_against_the_write_rate_when_it_is_declared(member_client, settings):
+    settings.MEDIAHUB_API_WRITES_PER_MINUTE = 2
+    api = Client(**bearer(make_token(member_client)))
+    first = declare(api, PNG).json()
+    post = first["post"]
+    fields = {**post["fields"], "Content-Type": "image/png"}
+    requests.post(post["url"], data=fields, files={"file": PNG}, timeout=10).raise_for_status()
+
+    finished = [api.post(f"/api/v1/uploads/{first['item']['id']}/finish") for _ in range(3)]
+    second = declare(api, PNG)
+    third = declare(api, PNG)
+
+    assert [answer.status_code for answer in finished] == [200, 200, 200]
+    assert (second.status_code, third.status_code) == (201, 429)
