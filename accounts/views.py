@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -25,7 +24,7 @@ from accounts.exceptions import InvalidCredentials, LoginThrottled, UsernameTake
 from accounts.forms import LoginForm, PasswordChangeForm, RoleForm, SetPasswordForm, TokenForm, UserCreateForm
 from accounts.models import User
 from accounts.selectors import token_get_for_user, tokens_for_user, user_get, user_list
-from api.middleware import API_PREFIX
+from api.middleware import api_path
 from mediahub.exceptions import MediaHubError
 from mediahub.http import AuthedRequest, PortalRequest, client_address
 from mediahub.middleware import with_retry_after
@@ -177,15 +176,11 @@ def token_list_view(request: AuthedRequest) -> HttpResponse:
         token, secret = services.token_create(
             user=request.user, name=data["name"], scope=data["scope"], expires_at=expires_at
         )
-        api_url = request.build_absolute_uri(_docs_url().removesuffix("docs"))
-        context = {"token": token, "secret": secret, "api_url": api_url, "docs_url": _docs_url()}
+        api_url = request.build_absolute_uri(api_path(""))
+        context = {"token": token, "secret": secret, "api_url": api_url, "docs_url": api_path("docs")}
         return render(request, "accounts/token_created.html", context, status=201)
-    context = {"tokens": tokens_for_user(request.user.username), "form": form, "docs_url": _docs_url()}
+    context = {"tokens": tokens_for_user(request.user.username), "form": form, "docs_url": api_path("docs")}
     return render(request, "accounts/token_list.html", context, status=400 if form.errors else 200)
-
-
-def _docs_url() -> str:
-    return get_script_prefix() + API_PREFIX.lstrip("/") + "docs"
 
 
 @require_POST

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import get_script_prefix
 
 API_PREFIX = "/api/v1/"
+
+
+def api_path(path: str) -> str:
+    """The path of an API v1 URL, under the stage's prefix on API Gateway. Portal pages link
+    to the API this way: its URLs are not among theirs (see ApiUrlconfMiddleware)."""
+    return get_script_prefix() + API_PREFIX.lstrip("/") + path
 
 
 class ApiUrlconfMiddleware:

@@ -13,10 +13,9 @@ from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
-from django.urls import get_script_prefix
 from django.views.decorators.http import require_http_methods, require_POST
 
-from api.middleware import API_PREFIX
+from api.middleware import api_path
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
 from search.selectors import media_find
@@ -116,7 +115,7 @@ def _uploader_config() -> dict[str, Any]:
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     return {
         # API v1's upload protocol, which programs use too (session and CSRF for the browser).
-        "apiUrl": get_script_prefix() + API_PREFIX.lstrip("/") + "uploads",
+        "apiUrl": api_path("uploads"),
         "maxBytes": limit,
         "maxLabel": filesizeformat(limit),
         "multipartThreshold": settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES,
