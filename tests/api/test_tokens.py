@@ -15,6 +15,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import AccessToken
+from accounts.selectors import token_authenticate
+from accounts.services import TOKEN_PREFIX, token_record_use
 from tests.api.helpers import bearer, make_token
 from tests.factories import PASSWORD, MediaItemFactory
 from tests.helpers import sign_in
@@ -157,3 +159,14 @@ def test_changes_through_a_token_are_rate_limited_with_retry_after(member_client
     assert 0 < int(answers[3]["Retry-After"]) <= 60
     assert "Too many changes through this token." in answers[3].json()["detail"]
     assert read.status_code == 200 and read.json()["caption"] == "take 2"
+
+
+def test_a_use_noted_after_the_token_was_revoked_does_not_bring_it_back(member_client):
+    token = make_token(member_client)
+    holder = token_authenticate(token, prefix=TOKEN_PREFIX)
+    member_client.post(f"/accounts/tokens/{token_hash(token)}/revoke/")
+
+    token_record_use(token=holder.token)
+
+    assert AccessToken.count() == 0
+    assert Client().get("/api/v1/me", **bearer(token)).status_code == 401

@@ -104,7 +104,7 @@ def test_a_file_its_content_refuses_is_a_422_with_the_reason(api):
     finished = api.post(f"/api/v1/uploads/{created['item']['id']}/finish")
 
     assert finished.status_code == 422
-    assert "not" in finished.json()["detail"]
+    assert "not an image, video, audio file or document we recognise" in finished.json()["detail"]
     assert MediaItem.get(created["item"]["id"]).status == "rejected"
 
 
