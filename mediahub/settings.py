@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "uploads",
     "sharing",
     "search",
+    "albums",
     "api",
 ]
 

@@ -8,6 +8,8 @@ handler404 = "mediahub.middleware.page_not_found"
 
 urlpatterns = [
     path("accounts/", include("accounts.urls")),
+    # Before uploads: its media/<id>/ would take albums' media/edit/.
+    path("", include("albums.urls")),
     path("", include("uploads.urls")),
     path("", include("sharing.urls")),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from pynamodb.expressions.condition import Condition
 
 from accounts.models import User
+from albums.selectors import media_list_grouped
 from mediahub.paging import Key, Lane, Merge, Raw, all_of, collect, first_page
 from search.exceptions import InvalidSearch
 from search.models import Posting, everyone_key, owner_key
@@ -24,6 +25,8 @@ CURSOR_KIND = "search.cursor"
 def media_find(*, user: User, query: MediaQuery, cursor: str | None) -> MediaPage:
     """The page a listing query asks for: through the search index when it searches, else
     straight from the media table's indexes."""
+    if query.album or query.tag:
+        return media_list_grouped(user=user, query=query, cursor=cursor)
     select = media_search if query.search else media_list_for_user
     return select(user=user, query=query, cursor=cursor)
 
@@ -121,7 +124,7 @@ def _recheck(
             and raw["key"]["S"] == _posting_key(item, term=term, everyone=everyone)
             and (not query.kind or item.kind == query.kind)
             and (not query.status or item.status == query.status)
-            and matches(asked, words(item.name, item.original_filename, item.caption))
+            and matches(asked, words(*item.searchable_texts))
         )
         checked.append(item if fits else None)
     return checked

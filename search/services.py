@@ -33,7 +33,7 @@ NO_ENTRIES: Entries = {}
 
 def index_entries(item: MediaItem) -> Entries:
     """The postings `item` should have: one per term, for its owner and for admins."""
-    item_words = words(item.name, item.original_filename, item.caption)
+    item_words = words(*item.searchable_texts)
     sort = f"{MediaItem.uploaded_at.serialize(item.uploaded_at)}#{item.id}"
     text = "".join(f" {word}" for word in item_words)
     shard = feed_shard(item.id)

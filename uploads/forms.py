@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 
+from albums.tags import MAX_TAG_LENGTH, MAX_TAGS, InvalidTag, tag_normalise, tags_normalise, tags_parse
 from search.tokens import query_words
 from uploads.metadata import BIDI_EXPLICIT, parse_media_type
 from uploads.models import Kind, Status
-from uploads.selectors import MediaQuery
+from uploads.selectors import MEDIA_ID, MediaQuery
 
 PAGE_SIZES = (10, 25, 50, 100)
 # Characters a caption may hold that a name may not.
@@ -95,7 +96,37 @@ class UploadForm(MediaFieldsForm):
         return upload
 
 
+class TagsField(forms.Field):
+    """Tags: one line separated by commas (the page), or a list of strings (a JSON body);
+    normalised (albums.tags), each once, at most MAX_TAGS."""
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in self.empty_values:
+            return []
+        try:
+            if isinstance(value, str):
+                return tags_parse(value)
+            if isinstance(value, list) and all(isinstance(tag, str) for tag in value):
+                return tags_normalise(value)
+        except InvalidTag as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+        raise forms.ValidationError("Give tags as text separated by commas, or a list of strings.", code="invalid")
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list | set | tuple) else value
+
+
+def tags_field(*, label: str = "Tags") -> TagsField:
+    return TagsField(
+        label=label,
+        required=False,
+        help_text=f"Separated by commas; at most {MAX_TAGS}, each up to {MAX_TAG_LENGTH} characters.",
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+
+
 class EditForm(MediaFieldsForm):
+    tags = tags_field()
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
@@ -154,6 +185,14 @@ class ListFilterForm(forms.Form):
     """The listing's state, all in the query string so every view of it can be linked."""
 
     q = forms.CharField(label="Search", max_length=100, required=False)
+    tag = forms.CharField(
+        label="Tag",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+    )
+    # An album's id; the list page offers the person's albums (uploads.views).
+    album = forms.CharField(label="Album", max_length=26, required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(
         required=False,
         choices=[("", "Any kind"), *((kind.value, kind.label) for kind in Kind if kind != Kind.OTHER)],
@@ -194,8 +233,26 @@ class ListFilterForm(forms.Form):
                 raise forms.ValidationError(str(exc), code="invalid") from exc
         return text
 
+    def clean_tag(self) -> str:
+        text: str = self.cleaned_data["tag"]
+        if not text.strip():
+            return ""
+        try:
+            return tag_normalise(text)
+        except InvalidTag as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+
+    def clean_album(self) -> str:
+        album: str = self.cleaned_data["album"].strip()
+        if album and not MEDIA_ID.fullmatch(album):
+            raise forms.ValidationError("There is no such album.", code="invalid")
+        return album
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if (cleaned.get("tag") or cleaned.get("album")) and str(cleaned.get("order", "")).startswith("taken"):
+            # Memberships and tag postings are kept in upload order.
+            self.add_error("order", "Albums and tags list in upload order: choose newest or oldest upload first.")
         for start_field, end_field in (("uploaded_from", "uploaded_to"), ("taken_from", "taken_to")):
             start, end = cleaned.get(start_field), cleaned.get(end_field)
             if start and end and start > end:
@@ -225,4 +282,6 @@ def list_query(data: dict[str, Any]) -> MediaQuery:
         oldest_first=data["order"] in ("oldest", "taken-oldest"),
         page_size=data["size"] or settings.MEDIAHUB_PAGE_SIZE,
         max_read=settings.MEDIAHUB_LIST_MAX_READ,
+        album=data.get("album", ""),
+        tag=data.get("tag", ""),
     )

@@ -10,6 +10,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -154,6 +155,8 @@ class MediaItem(Model):
     uploaded_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     expires_at = TTLAttribute(null=True)
+    # Normalised tags (albums.tags); the tag index in <prefix>-tags follows them.
+    tags = UnicodeSetAttribute(null=True)
     version = VersionAttribute()
 
     by_owner = ByOwnerIndex()
@@ -166,6 +169,16 @@ class MediaItem(Model):
     def checksum_pending(self) -> bool:
         """Ready, but the full-content pass (SHA-256, duplicate notice) has not landed yet."""
         return self.status == Status.READY and self.sha256 is None
+
+    @property
+    def tag_list(self) -> list[str]:
+        """The item's tags, sorted (DynamoDB keeps them as an unordered set)."""
+        return sorted(self.tags or ())
+
+    @property
+    def searchable_texts(self) -> tuple[str, ...]:
+        """What search finds an item by: name, file name, caption and tags."""
+        return (self.name, self.original_filename, self.caption, *self.tag_list)
 
 
 TABLES = (MediaItem,)

@@ -162,6 +162,10 @@ class MediaQuery:
     oldest_first: bool = False
     page_size: int = 25
     max_read: int = 1000
+    # One album's items (its id), or the items with one tag (normalised): read from the
+    # album's memberships or the tag's postings (albums.selectors), in upload order.
+    album: str = ""
+    tag: str = ""
 
 
 def media_list_for_user(*, user: User, query: MediaQuery, cursor: str | None) -> MediaPage:

@@ -19,6 +19,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from ulid import ULID
 
+from albums.services import memberships_forget, tags_forget, tags_index_add, tags_index_remove, vocabulary_count
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
@@ -137,25 +138,35 @@ def _new_item(
     return item
 
 
-def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> MediaItem:
-    """Change name and caption, refusing if the item changed since `version` was read.
+def media_update(*, item: MediaItem, name: str, caption: str, version: int, tags: list[str] | None = None) -> MediaItem:
+    """Change name, caption and (unless None) tags, refusing if the item changed since
+    `version` was read.
 
     A pending item cannot be edited: its check would otherwise race the edit, and one
-    of the two would be thrown away. The condition holds that rule in DynamoDB too.
+    of the two would be thrown away. The condition holds that rule in DynamoDB too. New
+    tags are indexed before the record names them (albums.services), so a tagged item is
+    never missing from its tag's listing.
     """
     if item.status == Status.PENDING:
         raise UploadStillPending
     if item.version != version:
         raise StaleEdit
     indexed = index_entries(item)
-    item.name, item.caption = name, caption
+    before = set(item.tags or ())
+    after = before if tags is None else set(tags)
+    tags_index_add(owner=item.owner, media_id=item.id, tags=sorted(after - before))
+    item.name, item.caption, item.tags = name, caption, after or None
     item.updated_at = timezone.now()
     try:
         item.save(condition=MediaItem.status != Status.PENDING)
     except PutError as exc:
+        tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(after - before))
+        item.tags = before or None
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
+    tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(before - after))
+    vocabulary_count(owner=item.owner, added=sorted(after - before), removed=sorted(before - after))
     _indexed(item, before=indexed)
     return item
 
@@ -174,9 +185,19 @@ def media_delete(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
+    media_forget(item)
+    _free_bytes(item)
+
+
+def media_forget(item: MediaItem) -> None:
+    """Once an item's record is gone for good (a delete, a purge from the trash): what
+    points at it goes too. Its share links end, its search postings, album memberships and
+    tag postings are removed. Each step logs its own failure and never raises: what is left
+    behind names a record that is gone, which every reader skips."""
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
-    _free_bytes(item)
+    memberships_forget(media_id=item.id)
+    tags_forget(item=item)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, QueryDict
@@ -15,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
 
+from albums.models import Album
+from albums.selectors import albums_for_media, albums_of_owner, tag_suggestions
 from api.middleware import api_path
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
@@ -27,18 +30,30 @@ from uploads.models import MediaItem, Status
 from uploads.selectors import MediaPage, media_duplicates, media_get_for_user, media_unfinished_uploads
 
 VIEW_COOKIE = "media_view"
-FILTER_FIELDS = ("q", "kind", "status", "owner", "uploaded_from", "uploaded_to", "taken_from", "taken_to")
+FILTER_FIELDS = ("q", "tag", "kind", "status", "owner", "uploaded_from", "uploaded_to", "taken_from", "taken_to")
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100
 
 
 @require_http_methods(["GET"])
 def media_list(request: AuthedRequest) -> HttpResponse:
-    filters = ListFilterForm(_with_default_size(request.GET))
+    return media_list_page(request)
+
+
+def media_list_page(
+    request: AuthedRequest, *, album: Album | None = None, extra: dict[str, Any] | None = None
+) -> HttpResponse:
+    """The media list, or one album's page of it (the same filters, layouts and cursors)."""
+    data = _with_default_size(request.GET)
+    if album is not None:
+        data["album"] = album.id
+    filters = ListFilterForm(data)
+    organise = _organise_context(request, filters, album=album, extra=extra)
     if not filters.is_valid():
-        return render(request, "uploads/list.html", _list_context(request, filters, None), status=400)
+        context = {**_list_context(request, filters, None), **organise}
+        return render(request, "uploads/list.html", context, status=400)
     page = media_find(user=request.user, query=list_query(filters.cleaned_data), cursor=request.GET.get("cursor"))
-    response = render(request, "uploads/list.html", _list_context(request, filters, page))
+    response = render(request, "uploads/list.html", {**_list_context(request, filters, page), **organise})
     if request.GET.get("view") == _layout(request):
         # Remember the choice, for a year, for this browser.
         response.set_cookie(
@@ -50,6 +65,18 @@ def media_list(request: AuthedRequest) -> HttpResponse:
             secure=settings.SECURE_COOKIES,
         )
     return response
+
+
+def _organise_context(
+    request: AuthedRequest, filters: ListFilterForm, *, album: Album | None, extra: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Albums and tags on the list: the album filter offers the person's albums (kept
+    hidden on an album's own page), the tag filter suggests their tags."""
+    if album is None:
+        mine = albums_of_owner(owner=request.user.username)
+        if mine:
+            filters.fields["album"].widget = forms.Select(choices=[("", "Any album"), *((a.id, a.name) for a in mine)])
+    return {"album": album, "tag_suggestions": tag_suggestions(owner=request.user.username), **(extra or {})}
 
 
 def _with_default_size(query: QueryDict) -> QueryDict:
@@ -125,7 +152,9 @@ def _uploader_config() -> dict[str, Any]:
 @require_http_methods(["GET"])
 def media_detail(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
-    return render(request, "uploads/detail.html", _detail_context(item))
+    # The owner's albums, to add the item to one (an admin sees the owner's, not their own).
+    pickable = albums_of_owner(owner=item.owner)
+    return render(request, "uploads/detail.html", {**_detail_context(item), "pickable_albums": pickable})
 
 
 def _detail_context(item: MediaItem) -> dict[str, Any]:
@@ -141,6 +170,7 @@ def _detail_context(item: MediaItem) -> dict[str, Any]:
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
         "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
         "shares": shares_for_media(media_id=item.id) if ready else [],
+        "albums": albums_for_media(media_id=item.id),
     }
 
 
@@ -154,7 +184,8 @@ def media_download(request: AuthedRequest, media_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
-    form = EditForm(request.POST or None, initial={"name": item.name, "caption": item.caption, "version": item.version})
+    initial = {"name": item.name, "caption": item.caption, "tags": item.tag_list, "version": item.version}
+    form = EditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.media_update(item=item, **form.cleaned_data)
@@ -162,11 +193,16 @@ def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
             return _edit_conflict(request, media_id)
         except UploadStillPending as exc:
             form.add_error(None, str(exc))
-            return render(request, "uploads/edit.html", {"item": item, "form": form, "conflict": False}, status=409)
+            context = {"item": item, "form": form, "conflict": False, **_suggestions(item)}
+            return render(request, "uploads/edit.html", context, status=409)
         messages.success(request, "Saved your changes.")
         return redirect("uploads:detail", media_id=item.id)
-    context = {"item": item, "form": form, "conflict": False}
+    context = {"item": item, "form": form, "conflict": False, **_suggestions(item)}
     return render(request, "uploads/edit.html", context, status=400 if form.errors else 200)
+
+
+def _suggestions(item: MediaItem) -> dict[str, Any]:
+    return {"tag_suggestions": tag_suggestions(owner=item.owner)}
 
 
 def _edit_conflict(request: AuthedRequest, media_id: str) -> HttpResponse:
@@ -177,7 +213,8 @@ def _edit_conflict(request: AuthedRequest, media_id: str) -> HttpResponse:
     data["version"] = str(item.version)
     form = EditForm(data)
     form.is_valid()
-    return render(request, "uploads/edit.html", {"item": item, "form": form, "conflict": True}, status=409)
+    context = {"item": item, "form": form, "conflict": True, **_suggestions(item)}
+    return render(request, "uploads/edit.html", context, status=409)
 
 
 @require_POST

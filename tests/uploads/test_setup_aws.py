@@ -46,8 +46,12 @@ def test_tables_have_their_indexes_and_ttl():
     for table in ("media", "search", "sessions", "throttle", "shares", "tokens"):
         ttl = dynamodb.describe_time_to_live(TableName=f"mediahub-local-{table}")["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
+    albums = dynamodb.describe_table(TableName="mediahub-local-albums")["Table"]
+    assert {index["IndexName"] for index in albums["GlobalSecondaryIndexes"]} == {"by-owner", "by-time"}
+    memberships = dynamodb.describe_table(TableName="mediahub-local-album-items")["Table"]
+    assert {index["IndexName"] for index in memberships["GlobalSecondaryIndexes"]} == {"by-media"}
     tables = set(dynamodb.list_tables()["TableNames"])
-    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens")
+    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens", "albums", "album-items", "tags")
     assert tables == {f"mediahub-local-{name}" for name in names}
 
 

@@ -1,0 +1,99 @@
+"""Bulk edit: one change applied to each selected item on its own, with a report per item.
+
+Each item is changed only if it is still the version the person saw when they chose the
+change (optimistic locking, as the edit page): an item changed meanwhile is reported and
+left alone, and the others are applied. Once storage stops answering, the rest are not
+tried, and reported so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from albums import services
+from albums.exceptions import AlbumNotFound, TooManyAlbums
+from albums.forms import CAPTION_MAX
+from albums.models import Album
+from albums.tags import MAX_TAGS
+from mediahub import aws
+from uploads import services as media_services
+from uploads.exceptions import MediaNotFound, StaleEdit, UploadStillPending
+from uploads.models import MediaItem
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What to do to each item; empty parts change nothing."""
+
+    caption_mode: str = ""  # "", "set" or "append"
+    caption: str = ""
+    add_tags: Sequence[str] = ()
+    remove_tags: Sequence[str] = ()
+    album: Album | None = None
+
+    @property
+    def edits_record(self) -> bool:
+        return bool(self.caption_mode or self.add_tags or self.remove_tags)
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What happened to one item of a bulk edit."""
+
+    media_id: str
+    name: str
+    done: bool
+    problem: str = ""
+
+
+def media_edit_many(*, items: Sequence[tuple[MediaItem, int]], change: BulkChange) -> list[EditOutcome]:
+    """Apply `change` to each (item, version seen) pair; see the module's docstring."""
+    outcomes: list[EditOutcome] = []
+    for item, seen in items:
+        if outcomes and outcomes[-1].problem == services.STORAGE_DOWN:
+            outcomes.append(EditOutcome(item.id, item.name, False, services.STORAGE_DOWN))
+            continue
+        outcomes.append(_edit_one(item, seen, change))
+    return outcomes
+
+
+def _edit_one(item: MediaItem, seen: int, change: BulkChange) -> EditOutcome:
+    try:
+        if change.edits_record:
+            problem = _edit_record(item, seen, change)
+            if problem:
+                return EditOutcome(item.id, item.name, False, problem)
+        if change.album is not None:
+            services.album_add_item(album=change.album, item=item)
+    except StaleEdit:
+        return EditOutcome(item.id, item.name, False, "it changed meanwhile; look at it again")
+    except UploadStillPending:
+        return EditOutcome(item.id, item.name, False, "its upload has not finished")
+    except (MediaNotFound, TooManyAlbums, AlbumNotFound) as exc:
+        return EditOutcome(item.id, item.name, False, str(exc))
+    except Exception as exc:
+        logger.exception("Bulk edit of %s failed", item.id)
+        problem = services.STORAGE_DOWN if aws.unavailable(exc) else "it could not be changed; try again"
+        return EditOutcome(item.id, item.name, False, problem)
+    return EditOutcome(item.id, item.name, True)
+
+
+def _edit_record(item: MediaItem, seen: int, change: BulkChange) -> str:
+    """Change caption and tags under the version seen; a problem to report, or ""."""
+    caption = item.caption
+    if change.caption_mode == "set":
+        caption = change.caption
+    elif change.caption_mode == "append":
+        caption = f"{item.caption}\n{change.caption}" if item.caption else change.caption
+    if len(caption) > CAPTION_MAX:
+        return f"its caption would be longer than {CAPTION_MAX:,} characters"
+    tags = [tag for tag in item.tag_list if tag not in change.remove_tags]
+    tags += [tag for tag in change.add_tags if tag not in tags]
+    if len(tags) > MAX_TAGS:
+        return f"it would have more than {MAX_TAGS} tags"
+    media_services.media_update(item=item, name=item.name, caption=caption, version=seen, tags=tags)
+    return ""

@@ -1,0 +1,229 @@
+"""Writes to albums, memberships and the tag index.
+
+An album's `item_count` and its memberships change together, in one DynamoDB transaction
+per item, so parallel adds and removes never make them disagree, and an item is never
+added to an album deleted a moment before. Tag postings are written before the media
+record names a tag and deleted after it stops naming one: the index may hold a posting
+too many (every listing checks the record), never one too few.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from botocore.exceptions import BotoCoreError, ClientError
+from django.utils import timezone
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+from ulid import ULID
+
+from albums.exceptions import AlbumNotFound, NotInAlbum, TooManyAlbums
+from albums.models import Album, Membership, TagEntry, everyone_posting_key, posting_key, vocabulary_key
+from mediahub import aws
+from uploads.exceptions import MediaNotFound
+from uploads.models import MediaItem
+
+logger = logging.getLogger(__name__)
+
+# Albums one item may be in: the item page lists them all.
+MAX_ALBUMS_PER_ITEM = 50
+STORAGE_DOWN = "storage did not answer; try again"
+
+
+def album_create(*, owner: str, name: str, description: str = "") -> Album:
+    """A new, empty album of `owner`'s."""
+    now = timezone.now()
+    album = Album(
+        str(ULID()), owner=owner, name=name, description=description, created_at=now, updated_at=now, item_count=0
+    )
+    album.save(condition=Album.id.does_not_exist())
+    return album
+
+
+def album_update(*, album: Album, name: str, description: str, cover_media_id: str | None) -> Album:
+    """Rename, describe, choose the cover (an item of the album, or None for the newest)."""
+    if cover_media_id and not _is_member(album.id, cover_media_id):
+        raise NotInAlbum
+    album.update(
+        actions=[
+            Album.name.set(name),
+            Album.description.set(description),
+            Album.cover_media_id.set(cover_media_id) if cover_media_id else Album.cover_media_id.remove(),
+            Album.updated_at.set(timezone.now()),
+        ],
+        condition=Album.id.exists(),
+    )
+    return album
+
+
+def album_delete(*, album: Album) -> None:
+    """Delete the album, then its memberships; never any media. A membership a failure
+    leaves behind names an album that is gone: the item page skips it, and deleting the
+    album again (any listing still offers nothing to click) is not needed."""
+    album.delete()
+    try:
+        with Membership.batch_write() as batch:
+            for membership in Membership.query(album.id):
+                batch.delete(membership)
+    except PynamoDBException:
+        logger.exception("Album %s is gone but some of its memberships remain", album.id)
+
+
+def _is_member(album_id: str, media_id: str) -> bool:
+    try:
+        Membership.get(album_id, media_id, consistent_read=True)
+    except Membership.DoesNotExist:
+        return False
+    return True
+
+
+def album_add_item(*, album: Album, item: MediaItem) -> bool:
+    """Put `item` in `album`; False if it was there already. Only the album owner's own
+    items go in an album (others are not found), and an item is in at most
+    MAX_ALBUMS_PER_ITEM albums."""
+    if item.owner != album.owner:
+        raise MediaNotFound
+    if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
+        raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
+    membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
+    try:
+        with _transaction() as transaction:
+            transaction.save(membership, condition=Membership.media_id.does_not_exist())
+            transaction.update(
+                album,
+                actions=[Album.item_count.add(1), Album.updated_at.set(timezone.now())],
+                condition=Album.id.exists(),
+            )
+    except TransactWriteError as exc:
+        return _refused(exc, first_means=False)
+    return True
+
+
+def album_remove_item(*, album: Album, media_id: str) -> bool:
+    """Take the item out of the album; False if it was not in it."""
+    membership = Membership(album.id, media_id)
+    try:
+        with _transaction() as transaction:
+            transaction.delete(membership, condition=Membership.media_id.exists())
+            transaction.update(
+                album,
+                actions=[Album.item_count.add(-1), Album.updated_at.set(timezone.now())],
+                condition=Album.id.exists(),
+            )
+    except TransactWriteError as exc:
+        return _refused(exc, first_means=False)
+    if album.cover_media_id == media_id:
+        _cover_forget(album)
+    return True
+
+
+def _refused(exc: TransactWriteError, *, first_means: bool) -> bool:
+    """What a cancelled membership transaction means: its first condition failed (the
+    membership was, or was not, there), so nothing changed (`first_means`); its second
+    (the album is gone): AlbumNotFound. Anything else is raised as it is."""
+    reasons = [reason.code if reason else None for reason in exc.cancellation_reasons]
+    if len(reasons) == 2 and reasons[1] == "ConditionalCheckFailed":
+        raise AlbumNotFound from exc
+    if reasons and reasons[0] == "ConditionalCheckFailed":
+        return first_means
+    raise exc
+
+
+def _transaction() -> TransactWrite:
+    # The models' own connection: the project's region, endpoint, timeouts and retries.
+    return TransactWrite(connection=Album._get_connection().connection)
+
+
+def _cover_forget(album: Album) -> None:
+    try:
+        album.update(actions=[Album.cover_media_id.remove()], condition=Album.cover_media_id == album.cover_media_id)
+    except PynamoDBException:
+        logger.warning("Album %s keeps a cover that left it; the page falls back", album.id, exc_info=True)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    """What happened to one item of a bulk add to an album."""
+
+    media_id: str
+    name: str
+    added: bool
+    problem: str = ""
+
+
+def album_add_many(*, album: Album, items: Iterable[MediaItem]) -> list[AddOutcome]:
+    """Add each item on its own, so one failure stops nothing else; once storage stops
+    answering, the rest are not tried."""
+    outcomes: list[AddOutcome] = []
+    for item in items:
+        if outcomes and outcomes[-1].problem == STORAGE_DOWN:
+            outcomes.append(AddOutcome(item.id, item.name, False, STORAGE_DOWN))
+            continue
+        try:
+            album_add_item(album=album, item=item)
+        except (MediaNotFound, TooManyAlbums, AlbumNotFound) as exc:
+            outcomes.append(AddOutcome(item.id, item.name, False, str(exc)))
+        except Exception as exc:
+            logger.exception("Adding %s to album %s failed", item.id, album.id)
+            problem = STORAGE_DOWN if aws.unavailable(exc) else "it could not be added; try again"
+            outcomes.append(AddOutcome(item.id, item.name, False, problem))
+        else:
+            outcomes.append(AddOutcome(item.id, item.name, True))
+    return outcomes
+
+
+def memberships_forget(*, media_id: str) -> None:
+    """An item deleted for good leaves every album it was in, each album's count with it.
+    A failure is logged: a membership left behind names an item that is gone, which album
+    pages skip."""
+    try:
+        memberships = list(Membership.by_media.query(media_id))
+        for membership in memberships:
+            album = Album(membership.album_id)
+            try:
+                album_remove_item(album=album, media_id=media_id)
+            except AlbumNotFound:
+                membership.delete()
+    except PynamoDBException:
+        logger.exception("Media %s is gone but some of its album memberships remain", media_id)
+
+
+def tags_index_add(*, owner: str, media_id: str, tags: Iterable[str]) -> None:
+    """Before the record names these tags: their postings, for the owner and for admins.
+    Raises if DynamoDB fails, so the record is not written without them."""
+    with TagEntry.batch_write() as batch:
+        for tag in tags:
+            batch.save(TagEntry(posting_key(owner, tag), media_id, media_id=media_id))
+            batch.save(TagEntry(everyone_posting_key(tag), media_id, media_id=media_id))
+
+
+def tags_index_remove(*, owner: str, media_id: str, tags: Iterable[str]) -> None:
+    """After the record stopped naming these tags: their postings go. A failure is logged:
+    a posting left behind is checked against the record and skipped."""
+    try:
+        with TagEntry.batch_write() as batch:
+            for tag in tags:
+                batch.delete(TagEntry(posting_key(owner, tag), media_id))
+                batch.delete(TagEntry(everyone_posting_key(tag), media_id))
+    except (PynamoDBException, BotoCoreError, ClientError):
+        logger.warning("Tag postings of %s not removed; listings skip them", media_id, exc_info=True)
+
+
+def vocabulary_count(*, owner: str, added: Iterable[str], removed: Iterable[str]) -> None:
+    """After the record changed: how many of the owner's items carry each tag (suggestions
+    offer those above zero). Suggestions only: a failure is logged."""
+    changes = [(tag, 1) for tag in added] + [(tag, -1) for tag in removed]
+    try:
+        for tag, step in changes:
+            TagEntry(vocabulary_key(owner), tag).update(actions=[TagEntry.uses.add(step)])
+    except (PynamoDBException, BotoCoreError, ClientError):
+        logger.warning("Tag suggestions of %s not updated", owner, exc_info=True)
+
+
+def tags_forget(*, item: MediaItem) -> None:
+    """An item deleted for good: its postings and its share of the vocabulary go."""
+    tags = item.tag_list
+    tags_index_remove(owner=item.owner, media_id=item.id, tags=tags)
+    vocabulary_count(owner=item.owner, added=(), removed=tags)

@@ -1,0 +1,146 @@
+"""Albums: membership both ways, the album page through the memberships, bulk add and
+remove, deleting an album keeps its media, an item deleted for good leaves its albums."""
+
+from __future__ import annotations
+
+import pytest
+
+from albums import services
+from albums.exceptions import AlbumNotFound
+from albums.models import Album, Membership
+from albums.selectors import album_cover, albums_for_media, media_list_grouped
+from tests.factories import MediaItemFactory
+from tests.helpers import listed_names
+from uploads import services as media_services
+from uploads.models import MediaItem
+from uploads.selectors import MediaQuery
+
+
+def album_of(owner: str = "alice", name: str = "Holiday") -> Album:
+    return services.album_create(owner=owner, name=name, description="")
+
+
+def test_membership_reads_both_ways(member):
+    one, two = MediaItemFactory(name="one"), MediaItemFactory(name="two")
+    summer, winter = album_of(name="Summer"), album_of(name="Winter")
+
+    assert services.album_add_item(album=summer, item=one)
+    assert services.album_add_item(album=summer, item=two)
+    assert services.album_add_item(album=winter, item=one)
+    assert not services.album_add_item(album=winter, item=one)  # already there: nothing changes
+
+    page = media_list_grouped(user=member, query=MediaQuery(album=summer.id), cursor=None)
+    assert [item.name for item in page.items] == ["two", "one"]
+    assert [album.name for album in albums_for_media(media_id=one.id)] == ["Summer", "Winter"]
+    assert [album.name for album in albums_for_media(media_id=two.id)] == ["Summer"]
+    assert Album.get(summer.id).item_count == 2
+    assert Album.get(winter.id).item_count == 1
+
+
+def test_removing_takes_the_item_out_of_one_album_only(member):
+    item = MediaItemFactory()
+    summer, winter = album_of(name="Summer"), album_of(name="Winter")
+    services.album_add_item(album=summer, item=item)
+    services.album_add_item(album=winter, item=item)
+
+    assert services.album_remove_item(album=summer, media_id=item.id)
+    assert not services.album_remove_item(album=summer, media_id=item.id)
+
+    assert [album.name for album in albums_for_media(media_id=item.id)] == ["Winter"]
+    assert Album.get(summer.id).item_count == 0
+    assert MediaItem.count(item.id) == 1
+
+
+def test_deleting_an_album_keeps_its_media(member):
+    items = [MediaItemFactory() for _ in range(3)]
+    album = album_of()
+    services.album_add_many(album=album, items=items)
+
+    services.album_delete(album=album)
+
+    assert Album.count() == 0
+    assert Membership.count() == 0
+    assert MediaItem.count() == 3
+
+
+def test_an_item_deleted_for_good_leaves_its_albums(member):
+    keep, gone = MediaItemFactory(name="keep"), MediaItemFactory(name="gone")
+    album = album_of()
+    services.album_add_many(album=album, items=[keep, gone])
+
+    media_services.media_delete(item=gone)
+
+    assert [m.media_id for m in Membership.query(album.id)] == [keep.id]
+    assert Album.get(album.id).item_count == 1
+
+
+def test_an_album_page_skips_items_whose_record_is_missing(member):
+    """The trash moves records out of the media table and keeps memberships: the page skips them."""
+    items = [MediaItemFactory(name=f"n{n}") for n in range(4)]
+    album = album_of()
+    services.album_add_many(album=album, items=items)
+    MediaItem.get(items[1].id).delete()  # as the trash does: the record leaves, the membership stays
+
+    page = media_list_grouped(user=member, query=MediaQuery(album=album.id), cursor=None)
+
+    assert [item.name for item in page.items] == ["n3", "n2", "n0"]
+    assert Membership.count(album.id) == 4
+
+
+def test_album_pages_follow_cursors_and_read_at_most_a_page_and_one_more(member):
+    items = [MediaItemFactory() for _ in range(25)]
+    album = album_of()
+    services.album_add_many(album=album, items=items)
+    query = MediaQuery(album=album.id, page_size=10)
+
+    seen, cursor, reads = [], None, []
+    while True:
+        page = media_list_grouped(user=member, query=query, cursor=cursor)
+        seen += [item.id for item in page.items]
+        reads.append(page.read)
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+
+    assert seen == [item.id for item in reversed(items)]
+    assert max(reads) <= 11
+
+
+def test_the_cover_is_the_newest_item_or_the_chosen_one(member):
+    old, new = MediaItemFactory(name="old"), MediaItemFactory(name="new")
+    album = album_of()
+    assert album_cover(album) is None
+    services.album_add_many(album=album, items=[old, new])
+    assert album_cover(album).name == "new"
+
+    services.album_update(album=album, name=album.name, description="", cover_media_id=old.id)
+
+    assert album_cover(Album.get(album.id)).name == "old"
+
+
+def test_adding_to_a_deleted_album_is_refused_and_leaves_nothing(member):
+    item = MediaItemFactory()
+    album = album_of()
+    Album.get(album.id).delete()
+
+    with pytest.raises(AlbumNotFound):
+        services.album_add_item(album=album, item=item)
+
+    assert Membership.count() == 0
+    assert Album.count() == 0
+
+
+def test_album_page_in_the_browser_lists_its_items_with_the_list_filters(member_client):
+    photo, doc = MediaItemFactory(name="Photo"), MediaItemFactory(name="Doc", kind="document")
+    MediaItemFactory(name="Elsewhere")
+    album = album_of()
+    services.album_add_many(album=album, items=[photo, doc])
+
+    response = member_client.get(f"/albums/{album.id}/")
+    filtered = member_client.get(f"/albums/{album.id}/", {"kind": "document"})
+
+    assert response.status_code == 200
+    assert listed_names(response) == ["Doc", "Photo"]
+    assert listed_names(filtered) == ["Doc"]
+    assert "Holiday" in response.content.decode()
+    assert listed_names(member_client.get("/", {"album": album.id})) == ["Doc", "Photo"]
