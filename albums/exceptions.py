@@ -27,3 +27,9 @@ class NotInAlbum(NotFound):
     """The item is not in that album."""
 
     default_message = "That item is not in this album."
+
+
+class CoverNotInAlbum(InvalidInput):
+    """The chosen cover is not an item of the album."""
+
+    default_message = "The cover must be one of the album's items."

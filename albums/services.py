@@ -19,11 +19,12 @@ from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
-from albums.exceptions import AlbumNotFound, NotInAlbum, TooManyAlbums
+from albums.exceptions import AlbumNotFound, CoverNotInAlbum, TooManyAlbums
 from albums.models import Album, Membership, TagEntry, everyone_posting_key, posting_key, vocabulary_key
 from mediahub import aws
 from uploads.exceptions import MediaNotFound
 from uploads.models import MediaItem
+from uploads.selectors import MEDIA_ID
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,8 @@ def album_create(*, owner: str, name: str, description: str = "") -> Album:
 
 def album_update(*, album: Album, name: str, description: str, cover_media_id: str | None) -> Album:
     """Rename, describe, choose the cover (an item of the album, or None for the newest)."""
-    if cover_media_id and not _is_member(album.id, cover_media_id):
-        raise NotInAlbum
+    if cover_media_id and not (MEDIA_ID.fullmatch(cover_media_id) and _is_member(album.id, cover_media_id)):
+        raise CoverNotInAlbum
     album.update(
         actions=[
             Album.name.set(name),

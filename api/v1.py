@@ -17,6 +17,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
 
 from accounts.endpoints import router as accounts_router
+from albums.endpoints import router as albums_router
 from api import problems
 from api.auth import BearerToken, SessionCookie
 from api.bodies import require_json_object
@@ -63,6 +64,7 @@ problems.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", uploads_router)
 api.add_router("/", sharing_router)
+api.add_router("/", albums_router)
 
 
 @login_not_required

@@ -75,6 +75,8 @@ class ListFilters(Schema):
     )
     size: Literal["", "10", "25", "50", "100"] = ""
     cursor: str = Field("", description="The next_cursor of the page before, with the same filters.")
+    tag: str = Field("", max_length=200, description="Only items with this tag (normalised as tags are).")
+    album: str = Field("", max_length=26, description="Only the items of this album (its id).")
 
 
 @router.get("/media", response={200: MediaPageOut, **ERRORS}, summary="List and search media")
@@ -93,11 +95,12 @@ def media_get(request: AuthedRequest, response: HttpResponse, media_id: str) -> 
     return MediaOut.of(item)
 
 
-@router.patch("/media/{media_id}", response={200: MediaOut, **ERRORS}, summary="Change name or caption")
+@router.patch("/media/{media_id}", response={200: MediaOut, **ERRORS}, summary="Change name, caption or tags")
 def media_update(request: AuthedRequest, response: HttpResponse, media_id: str, changes: MediaPatch) -> MediaOut:
     item = media_get_for_user(media_id=media_id, user=request.user)
     version = _if_match(request, item)
-    data = {"name": item.name, "caption": item.caption, **changes.dict(exclude_none=True), "version": version}
+    current = {"name": item.name, "caption": item.caption, "tags": item.tag_list}
+    data = {**current, **changes.dict(exclude_none=True), "version": version}
     form = EditForm(data)
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))

@@ -34,12 +34,14 @@ class MediaOut(Schema):
     updated_at: datetime
     version: int = Field(description="Send it back as If-Match to change or delete the item.")
     thumbnail_url: str | None = Field(None, description="A signed link to the thumbnail, valid for minutes.")
+    tags: list[str] = Field(default_factory=list, description="Normalised tags, sorted.")
 
     @classmethod
     def of(cls, item: MediaItem) -> MediaOut:
         return cls(
-            **{name: getattr(item, name) for name in cls.model_fields if name != "thumbnail_url"},
+            **{name: getattr(item, name) for name in cls.model_fields if name not in ("thumbnail_url", "tags")},
             thumbnail_url=storage.thumbnail_url(item.thumbnail_key) if item.thumbnail_key else None,
+            tags=item.tag_list,
         )
 
 
@@ -51,6 +53,9 @@ class MediaPageOut(Schema):
 class MediaPatch(RequestBody):
     name: str | None = None
     caption: str | None = None
+    tags: list[StrictStr] | None = Field(
+        None, description="The item's tags, replacing its own: normalised, at most 20 of up to 40 characters."
+    )
 
 
 class DownloadOut(Schema):
