@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from albums import bulk, services
 from albums.forms import AlbumEditForm, AlbumForm, AlbumPickForm, BulkEditForm
 from albums.selectors import album_cover, album_get_for_user, albums_for_user, albums_of_owner, tag_suggestions
+from mediahub.exceptions import InvalidInput
 from mediahub.http import AuthedRequest
 from search.selectors import media_find
 from uploads.exceptions import MediaNotFound
@@ -85,8 +86,7 @@ def album_add_item(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
     form = AlbumPickForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an album first.")
-        return redirect("uploads:detail", media_id=item.id)
+        raise InvalidInput("Choose one of the albums offered on the item's page.")
     album = album_get_for_user(album_id=form.cleaned_data["album"], user=request.user)
     if services.album_add_item(album=album, item=item):
         messages.success(request, f"Added to “{album.name}”.")
