@@ -100,6 +100,9 @@ class TagEntry(Model):
     key = UnicodeAttribute(hash_key=True)
     sort = UnicodeAttribute(range_key=True)
     media_id = UnicodeAttribute(null=True)
+    # A posting: the item's version that names the tag (a removal deletes only postings
+    # of its own version or older, so it never takes away one a later edit wrote).
+    version = NumberAttribute(null=True)
     uses = NumberAttribute(null=True)
 
 

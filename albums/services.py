@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DeleteError, PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
@@ -191,25 +191,37 @@ def memberships_forget(*, media_id: str) -> None:
         logger.exception("Media %s is gone but some of its album memberships remain", media_id)
 
 
-def tags_index_add(*, owner: str, media_id: str, tags: Iterable[str]) -> None:
-    """Before the record names these tags: their postings, for the owner and for admins.
-    Raises if DynamoDB fails, so the record is not written without them."""
+def tags_index_add(*, owner: str, media_id: str, tags: Iterable[str], version: int) -> None:
+    """Before the record names these tags (in its `version`): their postings, for the
+    owner and for admins. Raises if DynamoDB fails, so the record is not written without
+    them. If the record's write then fails, they stay: one posting too many is checked
+    against the record and skipped, while taking it back could take away the posting of a
+    racing edit that did name the tag."""
     with TagEntry.batch_write() as batch:
         for tag in tags:
-            batch.save(TagEntry(posting_key(owner, tag), media_id, media_id=media_id))
-            batch.save(TagEntry(everyone_posting_key(tag), media_id, media_id=media_id))
+            for key in (posting_key(owner, tag), everyone_posting_key(tag)):
+                batch.save(TagEntry(key, media_id, media_id=media_id, version=version))
 
 
-def tags_index_remove(*, owner: str, media_id: str, tags: Iterable[str]) -> None:
-    """After the record stopped naming these tags: their postings go. A failure is logged:
-    a posting left behind is checked against the record and skipped."""
+def tags_index_remove(*, owner: str, media_id: str, tags: Iterable[str], version: int | None = None) -> None:
+    """After the record (now at `version`) stopped naming these tags: their postings go,
+    unless a later edit has written them again (a higher version). None: the item is gone,
+    every posting goes. A failure is logged: a posting left behind is skipped by listings."""
     try:
-        with TagEntry.batch_write() as batch:
-            for tag in tags:
-                batch.delete(TagEntry(posting_key(owner, tag), media_id))
-                batch.delete(TagEntry(everyone_posting_key(tag), media_id))
+        for tag in tags:
+            for key in (posting_key(owner, tag), everyone_posting_key(tag)):
+                _posting_delete(TagEntry(key, media_id), version)
     except (PynamoDBException, BotoCoreError, ClientError):
         logger.warning("Tag postings of %s not removed; listings skip them", media_id, exc_info=True)
+
+
+def _posting_delete(posting: TagEntry, version: int | None) -> None:
+    condition = None if version is None else TagEntry.version.does_not_exist() | (TagEntry.version <= version)
+    try:
+        posting.delete(condition=condition)
+    except DeleteError as exc:
+        if not aws.condition_failed(exc):
+            raise
 
 
 def vocabulary_count(*, owner: str, added: Iterable[str], removed: Iterable[str]) -> None:

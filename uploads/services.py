@@ -154,18 +154,17 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int, tags
     indexed = index_entries(item)
     before = set(item.tags or ())
     after = before if tags is None else set(tags)
-    tags_index_add(owner=item.owner, media_id=item.id, tags=sorted(after - before))
+    tags_index_add(owner=item.owner, media_id=item.id, tags=sorted(after - before), version=version + 1)
     item.name, item.caption, item.tags = name, caption, after or None
     item.updated_at = timezone.now()
     try:
         item.save(condition=MediaItem.status != Status.PENDING)
     except PutError as exc:
-        tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(after - before))
         item.tags = before or None
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
-    tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(before - after))
+    tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(before - after), version=item.version)
     vocabulary_count(owner=item.owner, added=sorted(after - before), removed=sorted(before - after))
     _indexed(item, before=indexed)
     return item

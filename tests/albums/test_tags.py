@@ -170,3 +170,21 @@ def test_an_item_deleted_for_good_leaves_the_tag_index(member):
     assert TagEntry.count(posting_key("alice", "beach")) == 0
     assert TagEntry.count(everyone_posting_key("beach")) == 0
     assert tag_suggestions(owner="alice") == []
+
+
+def test_a_late_removal_never_takes_away_the_posting_of_a_later_edit(member, faults):
+    """A removes the tag and saves; before A deletes the posting, B adds the tag back
+    (a newer version writes the posting again): A's delete leaves B's posting alone."""
+    item = tag(MediaItemFactory(name="Shore"), "beach")
+
+    def b_tags_it_again(params):
+        tag(item, "beach")
+
+    faults.before("DeleteItem", b_tags_it_again, when=lambda p: p.get("TableName", "").endswith("-tags"))
+    fresh = MediaItem.get(item.id)
+    services.media_update(item=fresh, name=fresh.name, caption="", version=fresh.version, tags=[])
+
+    assert MediaItem.get(item.id).tags == {"beach"}
+    assert TagEntry.count(posting_key("alice", "beach")) == 1
+    assert TagEntry.count(everyone_posting_key("beach")) == 1
+    assert [i.name for i in media_find(user=member, query=MediaQuery(tag="beach"), cursor=None).items] == ["Shore"]
