@@ -60,7 +60,7 @@ CASES = [
     (
         "post",
         "/media/{item}/edit/",
-        {"name": "Shore", "tags": ",".join("t%d" % n for n in range(21)), "version": "{version}"},
+        {"name": "Shore", "tags": ",".join(f"t{n}" for n in range(21)), "version": "{version}"},
     ),
 ]
 
@@ -68,7 +68,7 @@ CASES = [
 @pytest.mark.parametrize(("method", "path", "data"), CASES)
 def test_malformed_input_is_a_4xx_and_changes_nothing(world, method, path, data):
     client = sign_in(Client(raise_request_exception=False), "alice")
-    fill = {key: value for key, value in world.items()}
+    fill = dict(world)
     data = {
         key: [v.format(**fill) for v in value]
         if isinstance(value, list)
