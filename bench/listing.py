@@ -10,7 +10,12 @@ would, signed in as the owner. For each page: the median latency of ROUNDS reque
 postings read (ScannedCount of the search table's Queries), and the media items read
 (ScannedCount of the media table's Queries plus the records BatchGetItem returned).
 
-Run: .venv/bin/python bench/listing.py [--large N]
+With --organise it measures albums and tags instead, at 100 and at 10,000 items: an album
+holding every item, a tag every item carries and one every 50th item carries. For each page:
+the memberships or postings read (ScannedCount of the album-items and tags tables' Queries)
+and the media items read (BatchGetItem), which must be at most a page and one more.
+
+Run: .venv/bin/python bench/listing.py [--large N] [--organise]
 """
 
 from __future__ import annotations
@@ -145,15 +150,121 @@ def pages(client: Any, counter: Counter) -> dict[str, tuple[float, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--large", type=int, default=100_000, help="items in the second run (default 100,000)")
-    large = parser.parse_args().large
+    parser.add_argument("--organise", action="store_true", help="measure album pages and tag filters instead")
+    args = parser.parse_args()
     port = ministack.free_port()
     with tempfile.TemporaryDirectory() as state:
         process = ministack.start(port=port, state_dir=Path(state))
         try:
             setup(port)
-            run(large)
+            if args.organise:
+                run_organise()
+            else:
+                run(args.large)
         finally:
             process.kill()  # its state is thrown away: no need to wait for it to be written
+
+
+PAGE_SIZE = 25
+ORGANISE_SIZES = (100, 10_000)
+
+
+class TableCounter:
+    """Items DynamoDB read, per table: a Query's ScannedCount, a BatchGetItem's records."""
+
+    def __init__(self) -> None:
+        self.read: dict[str, int] = {}
+
+    def before(self, params: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+        context["bench_table"] = params.get("TableName") or next(iter(params.get("RequestItems", {})), "")
+
+    def after(self, parsed: dict[str, Any], context: dict[str, Any], **_kwargs: Any) -> None:
+        table = str(context.get("bench_table", "")).removeprefix("bench-")
+        found = parsed.get("ScannedCount", 0) + sum(len(items) for items in parsed.get("Responses", {}).values())
+        self.read[table] = self.read.get(table, 0) + found
+
+
+def load_organised(start: int, count: int, album_id: str) -> None:
+    """Items start..start+count-1: every one in the album and tagged "common", every 50th
+    also "rare"; records, memberships and postings written as the services write them."""
+    from albums.models import Membership, TagEntry, everyone_posting_key, posting_key
+    from uploads.models import MediaItem, Status, feed_key
+
+    began = datetime(2026, 1, 1, tzinfo=UTC)
+    with MediaItem.batch_write() as records, Membership.batch_write() as members, TagEntry.batch_write() as tags:
+        for n in range(start, start + count):
+            when = began + timedelta(seconds=n)
+            media_id = f"{n:026d}"
+            labels = {"common", "rare"} if n % 50 == 0 else {"common"}
+            records.save(
+                MediaItem(
+                    id=media_id, owner="bench", feed=feed_key(media_id), name=f"Item {n}", caption="",
+                    original_filename="p.jpg", s3_key=f"media/{n}/p.jpg", file_url="https://example.invalid/p.jpg",
+                    content_type="image/jpeg", kind="image", size=1000, status=Status.READY,
+                    uploaded_at=when, updated_at=when, version=1, tags=labels,
+                )
+            )  # fmt: skip
+            members.save(Membership(album_id, media_id, owner="bench", added_at=when))
+            for label in labels:
+                for key in (posting_key("bench", label), everyone_posting_key(label)):
+                    tags.save(TagEntry(key, media_id, media_id=media_id, version=1))
+
+
+def run_organise() -> None:
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from accounts.services import user_create
+    from albums.models import Album, Membership, TagEntry
+    from albums.services import album_create
+    from uploads.models import MediaItem
+
+    setup_test_environment()
+    user_create(username="bench", password="Bench-listing-pass-9")
+    counter = TableCounter()
+    for model in (Album, Membership, TagEntry, MediaItem):  # each PynamoDB model has a client of its own
+        events = model._get_connection().connection.client.meta.events
+        events.register("before-parameter-build.dynamodb", counter.before)
+        events.register("after-call.dynamodb", counter.after)
+    client = Client()
+    client.post("/accounts/login/", {"username": "bench", "password": "Bench-listing-pass-9"})
+    album = album_create(owner="bench", name="Everything")
+    pages = {
+        "album page 1": f"/albums/{album.id}/?size={PAGE_SIZE}",
+        "album page 2": f"NEXT:/albums/{album.id}/?size={PAGE_SIZE}",
+        "tag 'common' (every item), page 1": f"/?tag=common&size={PAGE_SIZE}",
+        "tag 'common', page 2": f"NEXT:/?tag=common&size={PAGE_SIZE}",
+        "tag 'rare' (1 in 50), page 1": f"/?tag=rare&size={PAGE_SIZE}",
+        "list filtered by the album": f"/?album={album.id}&size={PAGE_SIZE}",
+    }
+    loaded = 0
+    print(f"median of {ROUNDS} requests; {PAGE_SIZE} items a page; read = memberships or postings / media items")
+    for size in ORGANISE_SIZES:
+        load_organised(loaded, size - loaded, album.id)
+        loaded = size
+        for name, path in pages.items():
+            latency, read = measure_organised(client, path, counter)
+            index = read.get("album-items", 0) + read.get("tags", 0)
+            media_read = read.get("media", 0)
+            verdict = "ok" if media_read <= PAGE_SIZE + 1 else "OVER"
+            print(f"{size:,} items | {name} | {latency * 1000:.1f} ms | {index} / {media_read} | {verdict}")
+
+
+def measure_organised(client: Any, path: str, counter: TableCounter) -> tuple[float, dict[str, int]]:
+    if path.startswith("NEXT:"):
+        first = client.get(path.removeprefix("NEXT:")).content.decode()
+        cursor = first.split('rel="next" href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+        path = f"{path.removeprefix('NEXT:').split('?')[0]}?{cursor}"
+    timings = []
+    read: dict[str, int] = {}
+    for _ in range(ROUNDS):
+        counter.read = {}
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, (path, response.status_code)
+        read = dict(counter.read)
+    return statistics.median(timings), read
 
 
 def run(large: int) -> None:
