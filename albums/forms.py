@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 
@@ -28,9 +29,9 @@ class AlbumEditForm(AlbumForm):
     # The item shown as the album's cover; empty: its newest item.
     cover = forms.ChoiceField(label="Cover", required=False, choices=[("", "The newest item")])
 
-    def __init__(self, *args: Any, covers: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, covers: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cover"].choices = [("", "The newest item"), *covers]  # type: ignore[attr-defined]
+        cast("forms.ChoiceField", self.fields["cover"]).choices = [("", "The newest item"), *covers]
 
 
 class AlbumPickForm(forms.Form):
@@ -58,9 +59,9 @@ class BulkEditForm(forms.Form):
     remove_tags = tags_field(label="Remove tags")
     album = forms.ChoiceField(label="Add to album", required=False, choices=[("", "No album")])
 
-    def __init__(self, *args: Any, albums: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+    def __init__(self, *args: Any, albums: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["album"].choices = [("", "No album"), *albums]  # type: ignore[attr-defined]
+        cast("forms.ChoiceField", self.fields["album"]).choices = [("", "No album"), *albums]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
