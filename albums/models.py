@@ -10,33 +10,35 @@ for admins, keyed by media id, and each owner's vocabulary for suggestions.
 from __future__ import annotations
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from mediahub.aws import table_meta
 
-# Every album carries this constant so one index lists all of them by time (admins). Albums
-# are made by hand, far below the 1,000 writes a second one partition key takes.
+# Every album carries this constant so one index lists all of them by time (admins). The
+# index is written when an album is made or deleted, by hand, far below the 1,000 writes a
+# second one partition key takes (its keys only: adds and removes do not touch it).
 ALL_ALBUMS = "all"
 
 
 class ByOwnerIndex(GlobalSecondaryIndex["Album"]):
-    """A member's albums, newest first."""
+    """A member's albums, newest first. Keys only: adding an item changes the album's
+    count, which would otherwise rewrite its entry here (and in by-time) every time."""
 
     class Meta:
         index_name = "by-owner"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     owner = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
 class ByTimeIndex(GlobalSecondaryIndex["Album"]):
-    """Everybody's albums, newest first (the admins' Albums page)."""
+    """Everybody's albums, newest first (the admins' Albums page); keys only, as by-owner."""
 
     class Meta:
         index_name = "by-time"
-        projection = AllProjection()
+        projection = KeysOnlyProjection()
 
     feed = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)

@@ -66,12 +66,19 @@ def albums_for_user(*, user: User, cursor: str | None = None, size: int = ALBUMS
         found = Album.by_owner.query(user.username, scan_index_forward=False, page_size=size, last_evaluated_key=start)
     raws, last, _ = first_page(found)
     following = signing.dumps(last, salt=salt, compress=True) if last else None
-    return AlbumPage([Album.from_raw_data(raw) for raw in raws], following)
+    return AlbumPage(_albums([raw["id"]["S"] for raw in raws]), following)
 
 
 def albums_of_owner(*, owner: str) -> list[Album]:
     """The owner's albums to pick from, newest first (at most PICKER_LIMIT)."""
-    return list(Album.by_owner.query(owner, scan_index_forward=False, limit=PICKER_LIMIT))
+    keys = Album.by_owner.query(owner, scan_index_forward=False, limit=PICKER_LIMIT)
+    return _albums([album.id for album in keys])
+
+
+def _albums(ids: list[str]) -> list[Album]:
+    """The albums of `ids` (their indexes hold keys only), in that order; one deleted since is left out."""
+    found = {album.id: album for album in Album.batch_get(ids)} if ids else {}
+    return [found[album_id] for album_id in ids if album_id in found]
 
 
 def albums_for_media(*, media_id: str) -> list[Album]:
