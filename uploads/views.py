@@ -30,7 +30,18 @@ from uploads.models import MediaItem, Status
 from uploads.selectors import MediaPage, media_duplicates, media_get_for_user, media_unfinished_uploads
 
 VIEW_COOKIE = "media_view"
-FILTER_FIELDS = ("q", "tag", "album", "kind", "status", "owner", "uploaded_from", "uploaded_to", "taken_from", "taken_to")
+FILTER_FIELDS = (
+    "q",
+    "tag",
+    "album",
+    "kind",
+    "status",
+    "owner",
+    "uploaded_from",
+    "uploaded_to",
+    "taken_from",
+    "taken_to",
+)
 # Items one bulk delete handles; the list's page sizes stay below it.
 MAX_BULK = 100
 
