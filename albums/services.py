@@ -22,8 +22,8 @@ from ulid import ULID
 from albums.exceptions import AlbumNotFound, CoverNotInAlbum, TooManyAlbums
 from albums.models import Album, Membership, TagEntry, everyone_posting_key, posting_key, vocabulary_key
 from mediahub import aws
-from uploads.exceptions import MediaNotFound
-from uploads.models import MediaItem
+from uploads.exceptions import MediaNotFound, UploadStillPending
+from uploads.models import MediaItem, Status
 from uploads.selectors import MEDIA_ID
 
 logger = logging.getLogger(__name__)
@@ -83,9 +83,12 @@ def _is_member(album_id: str, media_id: str) -> bool:
 def album_add_item(*, album: Album, item: MediaItem) -> bool:
     """Put `item` in `album`; False if it was there already. Only the album owner's own
     items go in an album (others are not found), and an item is in at most
-    MAX_ALBUMS_PER_ITEM albums."""
+    MAX_ALBUMS_PER_ITEM albums; an upload still pending goes in none."""
     if item.owner != album.owner:
         raise MediaNotFound
+    if item.status == Status.PENDING:
+        # A pending record expires by TTL, with nothing to take it out of its albums.
+        raise UploadStillPending
     if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
         raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
     membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
@@ -164,7 +167,7 @@ def album_add_many(*, album: Album, items: Iterable[MediaItem]) -> list[AddOutco
             continue
         try:
             album_add_item(album=album, item=item)
-        except (MediaNotFound, TooManyAlbums, AlbumNotFound) as exc:
+        except (MediaNotFound, TooManyAlbums, AlbumNotFound, UploadStillPending) as exc:
             outcomes.append(AddOutcome(item.id, item.name, False, str(exc)))
         except Exception as exc:
             logger.exception("Adding %s to album %s failed", item.id, album.id)

@@ -144,3 +144,17 @@ def test_album_page_in_the_browser_lists_its_items_with_the_list_filters(member_
     assert listed_names(filtered) == ["Doc"]
     assert "Holiday" in response.content.decode()
     assert listed_names(member_client.get("/", {"album": album.id})) == ["Doc", "Photo"]
+
+
+def test_an_upload_still_pending_goes_in_no_album(member):
+    """A pending record expires by TTL, with nothing to take it out of its albums."""
+    pending = MediaItemFactory(name="pending", status="pending")
+    ready = MediaItemFactory(name="ready")
+    album = album_of()
+
+    outcomes = services.album_add_many(album=album, items=[pending, ready])
+
+    assert [(o.name, o.added) for o in outcomes] == [("pending", False), ("ready", True)]
+    assert "still being checked" in outcomes[0].problem
+    assert [m.media_id for m in Membership.query(album.id)] == [ready.id]
+    assert Album.get(album.id).item_count == 1
