@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from albums import bulk, services
 from albums.forms import AlbumEditForm, AlbumForm, AlbumPickForm, BulkEditForm
+from albums.models import Album
 from albums.selectors import album_cover, album_get_for_user, albums_for_user, albums_of_owner, tag_suggestions
 from mediahub.exceptions import InvalidInput
 from mediahub.http import AuthedRequest
@@ -50,7 +51,7 @@ def album_detail(request: AuthedRequest, album_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def album_edit(request: AuthedRequest, album_id: str) -> HttpResponse:
     album = album_get_for_user(album_id=album_id, user=request.user)
-    covers = _cover_choices(request, album.id)
+    covers = _cover_choices(request, album)
     initial = {"name": album.name, "description": album.description, "cover": album.cover_media_id or ""}
     form = AlbumEditForm(request.POST or None, initial=initial, covers=covers)
     if request.method == "POST" and form.is_valid():
@@ -64,10 +65,13 @@ def album_edit(request: AuthedRequest, album_id: str) -> HttpResponse:
     return render(request, "albums/edit.html", context, status=400 if form.errors else 200)
 
 
-def _cover_choices(request: AuthedRequest, album_id: str) -> list[tuple[str, str]]:
-    """The album's newest hundred items, to choose the cover from."""
-    page = media_find(user=request.user, query=MediaQuery(album=album_id, page_size=100), cursor=None)
-    return [(item.id, item.name) for item in page.items]
+def _cover_choices(request: AuthedRequest, album: Album) -> list[tuple[str, str]]:
+    """The album's newest hundred items to choose the cover from, and the cover in use."""
+    page = media_find(user=request.user, query=MediaQuery(album=album.id, page_size=100), cursor=None)
+    choices = [(item.id, item.name) for item in page.items]
+    if album.cover_media_id and album.cover_media_id not in dict(choices):
+        choices.append((album.cover_media_id, "The cover chosen before"))
+    return choices
 
 
 @require_http_methods(["GET", "POST"])

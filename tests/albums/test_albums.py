@@ -158,3 +158,17 @@ def test_an_upload_still_pending_goes_in_no_album(member):
     assert "still being checked" in outcomes[0].problem
     assert [m.media_id for m in Membership.query(album.id)] == [ready.id]
     assert Album.get(album.id).item_count == 1
+
+
+def test_renaming_an_album_keeps_its_chosen_cover(member_client):
+    old, new = MediaItemFactory(name="old"), MediaItemFactory(name="new")
+    album = album_of()
+    services.album_add_many(album=album, items=[old, new])
+    services.album_update(album=album, name=album.name, description="", cover_media_id=old.id)
+
+    form = member_client.get(f"/albums/{album.id}/edit/").content.decode()
+    response = member_client.post(f"/albums/{album.id}/edit/", {"name": "Renamed", "cover": old.id})
+
+    assert f'<option value="{old.id}" selected>old</option>' in form
+    assert response.status_code == 302
+    assert (Album.get(album.id).name, Album.get(album.id).cover_media_id) == ("Renamed", old.id)
