@@ -22,10 +22,10 @@ ITEMS = 8
 
 
 @pytest.fixture(scope="module")
-def curator(emulator) -> str:
-    create = f"from accounts.services import user_create; user_create(username='curator', password={PASSWORD!r})"
+def keeper(emulator) -> str:
+    create = f"from accounts.services import user_create; user_create(username='albumkeeper', password={PASSWORD!r})"
     assert manage(emulator, "shell", "-c", create).returncode == 0
-    return "curator"
+    return "albumkeeper"
 
 
 def upload(browser: requests.Session, base: str, n: int) -> str:
@@ -57,8 +57,8 @@ def query(emulator, table: str, key: str, value: str) -> list[dict]:
     return found["Items"]
 
 
-def test_parallel_adds_to_one_album_count_each_item_once(emulator, portal, curator):
-    browser = signed_in(portal, curator, PASSWORD)
+def test_parallel_adds_to_one_album_count_each_item_once(emulator, portal, keeper):
+    browser = signed_in(portal, keeper, PASSWORD)
     ids = [upload(browser, portal, n) for n in range(ITEMS)]
     made = browser.post(f"{portal}/api/v1/albums", json={"name": "Race"}, timeout=30)
     album_id = made.json()["id"]
@@ -81,8 +81,8 @@ def test_parallel_adds_to_one_album_count_each_item_once(emulator, portal, curat
     assert album["item_count"] == ITEMS
 
 
-def test_parallel_tag_edits_leave_every_tag_of_the_record_indexed(emulator, portal, curator):
-    browser = signed_in(portal, curator, PASSWORD)
+def test_parallel_tag_edits_leave_every_tag_of_the_record_indexed(emulator, portal, keeper):
+    browser = signed_in(portal, keeper, PASSWORD)
     media_id = upload(browser, portal, 99)
     url = f"{portal}/api/v1/media/{media_id}"
 
@@ -112,7 +112,7 @@ def test_parallel_tag_edits_leave_every_tag_of_the_record_indexed(emulator, port
     add_figure("parallel tag edits: 412s answered", sum(conflicts))
     assert {f"editor {n}" for n in range(8)} <= set(record["tags"])
     for tag in record["tags"]:
-        assert [p["sort"]["S"] for p in query(emulator, "tags", "key", f"t#curator#{tag}")] == [media_id], tag
+        assert [p["sort"]["S"] for p in query(emulator, "tags", "key", f"t#albumkeeper#{tag}")] == [media_id], tag
         assert [p["sort"]["S"] for p in query(emulator, "tags", "key", f"all#{tag}")] == [media_id], tag
         listed = browser.get(f"{portal}/api/v1/media", params={"tag": tag}, timeout=30).json()["items"]
         assert [item["id"] for item in listed] == [media_id], tag
