@@ -6,7 +6,7 @@ import hashlib
 import io
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,13 +21,14 @@ from ulid import ULID
 
 from mediahub import aws
 from mediahub.aws import condition_failed
-from mediahub.exceptions import MediaHubError
+from mediahub.exceptions import MediaHubError, StorageUnavailable
 from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
 from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
     InvalidPartNumbers,
+    MediaNotFound,
     NotTheSameFile,
     ProcessingInterrupted,
     StaleEdit,
@@ -689,3 +690,85 @@ def _require_multipart(item: MediaItem) -> None:
         raise UploadNotPending("This upload has finished.")
     if not item.upload_id:
         raise UploadIncomplete("This upload is a single POST, not a multipart upload.")
+
+
+# Batches: many small files declared, or finished, in one request (the CLI's bulk import).
+# Each file's outcome is its own: one refused, or one that storage fails under, stops no
+# other, and every file either has its pending record (and its signed POST) or nothing.
+MAX_BATCH = 100
+NOT_TRIED = "Storage stopped answering during this batch, so this file was not tried; nothing was changed for it."
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One file of a batch declare, as its form cleaned it."""
+
+    name: str
+    caption: str
+    filename: str
+    size: int
+    declared_type: str
+    fingerprint: str
+
+
+def direct_upload_create_many(
+    *, owner: str, files: Sequence[Declared | MediaHubError]
+) -> list[DirectUpload | MediaHubError]:
+    """direct_upload_create for each file (an error given stands for a file its form
+    refused); per file the upload or what refused it, in the order given."""
+
+    def create(declared: Declared) -> DirectUpload:
+        return direct_upload_create(
+            owner=owner,
+            name=declared.name,
+            caption=declared.caption,
+            filename=declared.filename,
+            size=declared.size,
+            declared_type=declared.declared_type,
+            fingerprint=declared.fingerprint,
+        )
+
+    return _each(files, create)
+
+
+def media_process_many(*, owner: str, media_ids: Sequence[str]) -> list[MediaItem | MediaHubError]:
+    """media_process for each of the owner's uploads named (read at once, consistently);
+    per id the item as its check left it (ready or rejected), or the error that stopped it
+    (not found, not arrived yet, storage not answering: such items stay pending)."""
+    wanted = [media_id for media_id in dict.fromkeys(media_ids) if MEDIA_ID.fullmatch(media_id)]
+    found = {item.id: item for item in MediaItem.batch_get(wanted, consistent_read=True)}
+    targets: list[MediaItem | MediaHubError] = []
+    for media_id in media_ids:
+        item = found.get(media_id)
+        targets.append(item if item is not None and item.owner == owner else MediaNotFound())
+    return _each(targets, lambda item: media_process(item=item))
+
+
+def _each[T, R](work: Sequence[T | MediaHubError], step: Callable[[T], R]) -> list[R | MediaHubError]:
+    """`step` on each piece of work on its own; a domain error (or storage failing, which
+    becomes one) answers for its piece alone. Once storage stops answering, the rest are
+    not tried: each would wait as long, and the caller can send them again."""
+    outcomes: list[R | MediaHubError] = []
+    down = False
+    for piece in work:
+        if isinstance(piece, MediaHubError):
+            outcomes.append(piece)
+            continue
+        if down:
+            outcomes.append(StorageUnavailable(NOT_TRIED))
+            continue
+        try:
+            outcomes.append(step(piece))
+        except MediaHubError as exc:
+            outcomes.append(exc)
+            down = isinstance(exc, ProcessingInterrupted)
+        except (BotoCoreError, ClientError, PynamoDBException) as exc:
+            logger.warning("A file of a batch failed: %r", exc)
+            down = aws.unavailable(exc)
+            outcomes.append(UploadFailed(STORAGE_FAILED_FOR_FILE))
+    return outcomes
+
+
+STORAGE_FAILED_FOR_FILE = (
+    "Storage failed for this file. Send it again: anything begun for it stays pending until it expires."
+)
