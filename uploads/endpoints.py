@@ -294,13 +294,13 @@ def _upload_out(upload: services.DirectUpload) -> UploadOut:
 
 def _declare_outcome(outcome: services.DirectUpload | MediaHubError) -> DeclaredOut:
     if isinstance(outcome, MediaHubError):
-        return DeclaredOut(status=outcome.status_code, detail=str(outcome))
+        return DeclaredOut(status=outcome.status_code, detail=str(outcome), upload=None)
     return DeclaredOut(status=201, upload=_upload_out(outcome))
 
 
 def _finish_outcome(media_id: str, outcome: MediaItem | MediaHubError) -> FinishedOut:
     if isinstance(outcome, MediaHubError):
-        return FinishedOut(id=media_id, status=outcome.status_code, detail=str(outcome))
+        return FinishedOut(id=media_id, status=outcome.status_code, detail=str(outcome), item=None)
     if outcome.status == StatusChoice.REJECTED:
         refused = FileRefused(outcome.reason or "This file was not accepted.")
         return FinishedOut(id=media_id, status=refused.status_code, detail=str(refused), item=MediaOut.of(outcome))

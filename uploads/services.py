@@ -7,8 +7,10 @@ import io
 import logging
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import BinaryIO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -394,14 +396,16 @@ def direct_upload_abort(*, item: MediaItem) -> None:
     _free_bytes(item)
 
 
-def media_process(*, item: MediaItem) -> MediaItem:
+def media_process(*, item: MediaItem, read_whole: bool = False) -> MediaItem:
     """The one verification step, for every path in (form, direct upload, S3 event).
 
     Trust nothing the client said: check the landed object's real size and the type
     sniffed from its first bytes against the declaration, read its metadata, make a
     thumbnail for an image, and mark the item ready; or rejected with a reason, its
     object removed. The reads are ranged and bounded whatever the file's size; the
-    SHA-256 of every byte follows off the request path (media_checksum). Only the
+    SHA-256 of every byte follows off the request path (media_checksum), unless
+    `read_whole` (a batch of small files) and the file is at most WHOLE_READ_BYTES: then
+    one GET reads it whole and the SHA-256 comes with the verdict. Only the
     file's own content rejects it: if storage fails meanwhile, the item stays pending
     with its file, and this step can simply run again. Repeating it changes nothing.
     """
@@ -410,7 +414,7 @@ def media_process(*, item: MediaItem) -> MediaItem:
     indexed = index_entries(item)
     started = time.monotonic()
     try:
-        reason = _inspect(item)
+        reason = _inspect_whole(item) if read_whole and item.size <= WHOLE_READ_BYTES else _inspect(item)
         concluded = _conclude(item, Status.READY) if reason is None else _reject(item, reason)
     except (BotoCoreError, ClientError, PynamoDBException) as exc:
         raise _interrupted(item, exc) from exc
@@ -423,24 +427,68 @@ def media_process(*, item: MediaItem) -> MediaItem:
 
 def _inspect(item: MediaItem) -> str | None:
     """Fill in what the file says about itself; returns why it is refused, or None."""
-    head = storage.object_head(item.s3_key)
-    if head is None:
-        if _current(item) is None:  # a cancel removed the record, then the file, just now
-            raise UploadNotPending(CANCELLED)
-        raise UploadIncomplete("The file has not arrived in storage yet.")
+    head = _arrived(item, storage.object_head(item.s3_key))
     if head.size != item.size:
-        return f"The file is {head.size:,} bytes, not the {item.size:,} bytes declared."
+        return _size_refusal(item, head.size)
     # Every read from here on, and the checksum pass later, is pinned to these bytes.
     item.etag, item.s3_checksum = head.etag, head.checksum
     sniffed = sniff_content_type(
         storage.read_head(item.s3_key, SNIFF_BYTES, etag=head.etag), declared=item.content_type
     )
+
+    def opened() -> AbstractContextManager[BinaryIO]:
+        return storage.open_range(item.s3_key, head.size, etag=head.etag)
+
+    return _judge(item, sniffed=sniffed, size=head.size, opened=opened)
+
+
+# In a batch finish, a file up to this size is read whole, in one GET, by its check: the
+# same bytes give its type, its metadata and its SHA-256, so it needs no checksum pass
+# afterwards (three calls to S3 and DynamoDB fewer, and no thread). A batch of 100 reads
+# at most 100 MiB.
+WHOLE_READ_BYTES = 1024 * 1024
+
+
+def _inspect_whole(item: MediaItem) -> str | None:
+    """_inspect for a small file: one GET of the whole object, the SHA-256 of those very
+    bytes (their ETag) recorded with the verdict."""
+    whole = storage.read_whole(item.s3_key, most=int(item.size))
+    head = _arrived(item, whole.head if whole else None)
+    if whole is None or whole.data is None or head.size != item.size:
+        return _size_refusal(item, head.size)
+    data = whole.data
+    item.etag, item.s3_checksum = head.etag, head.checksum
+    sniffed = sniff_content_type(data[:SNIFF_BYTES], declared=item.content_type)
+    refused = _judge(item, sniffed=sniffed, size=head.size, opened=lambda: io.BytesIO(data))
+    if refused is None:
+        item.sha256 = hashlib.sha256(data).hexdigest()
+        item.checksum_key = f"{item.owner}#{item.sha256}"
+    return refused
+
+
+def _arrived(item: MediaItem, head: storage.ObjectHead | None) -> storage.ObjectHead:
+    if head is None:
+        if _current(item) is None:  # a cancel removed the record, then the file, just now
+            raise UploadNotPending(CANCELLED)
+        raise UploadIncomplete("The file has not arrived in storage yet.")
+    return head
+
+
+def _size_refusal(item: MediaItem, size: int) -> str:
+    return f"The file is {size:,} bytes, not the {item.size:,} bytes declared."
+
+
+def _judge(
+    item: MediaItem, *, sniffed: str | None, size: int, opened: Callable[[], AbstractContextManager[BinaryIO]]
+) -> str | None:
+    """Why the file is refused (its sniffed type, then its content), or None with what it
+    says about itself filled in; `opened` gives a reader of its bytes."""
     if sniffed is None or kind_for(sniffed) not in ALLOWED_KINDS:
         return "The file's content is not an image, video, audio file or document we recognise."
     if kind_for(sniffed) != item.kind:
         return f"The file's content is {sniffed}, not the {item.kind} it was declared as."
     try:
-        _read_content(item, content_type=sniffed, size=head.size)
+        _read_content(item, content_type=sniffed, size=size, opened=opened)
     except Unreadable as exc:
         return str(exc)
     except (BotoCoreError, ClientError, PynamoDBException):
@@ -452,14 +500,16 @@ def _inspect(item: MediaItem) -> str | None:
     return None
 
 
-def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
+def _read_content(
+    item: MediaItem, *, content_type: str, size: int, opened: Callable[[], AbstractContextManager[BinaryIO]]
+) -> None:
     """What the file says about itself, reading only what each part needs; storage
     errors surface as themselves, never as a damaged file (storage.open_range)."""
     kind = kind_for(content_type)
-    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
+    with opened() as reader:
         extracted = metadata.extract(reader, kind=kind, content_type=content_type)
     if kind == Kind.IMAGE:
-        _make_renditions(item, content_type=content_type, size=size)
+        _make_renditions(item, content_type=content_type, opened=opened)
     item.content_type, item.kind, item.size = content_type, kind, size
     # Downloads carry this name: its extension must agree with what the file really is.
     item.original_filename = metadata.filename_for_type(item.original_filename, content_type)
@@ -467,10 +517,12 @@ def _read_content(item: MediaItem, *, content_type: str, size: int) -> None:
     item.taken_at, item.duration, item.page_count = extracted.taken_at, extracted.duration, extracted.page_count
 
 
-def _make_renditions(item: MediaItem, *, content_type: str, size: int) -> None:
+def _make_renditions(
+    item: MediaItem, *, content_type: str, opened: Callable[[], AbstractContextManager[BinaryIO]]
+) -> None:
     """A thumbnail for every image; for a photo browsers cannot show (HEIC), a preview too,
     from which the thumbnail is made, so the original is decoded once."""
-    with storage.open_range(item.s3_key, size, etag=item.etag) as reader:
+    with opened() as reader:
         if content_type in metadata.NEEDS_PREVIEW:
             preview = make_thumbnail(reader, size=PREVIEW_SIZE)
             thumbnail = make_thumbnail(io.BytesIO(preview))
@@ -515,7 +567,7 @@ def _conclude(item: MediaItem, status: str) -> MediaItem:
         if not condition_failed(exc):
             raise
         return _settle_lost_race(item)
-    if status == Status.READY:
+    if status == Status.READY and item.sha256 is None:
         return background.checksum_later(item.id) or item
     return item
 
@@ -741,7 +793,7 @@ def media_process_many(*, owner: str, media_ids: Sequence[str]) -> list[MediaIte
     for media_id in media_ids:
         item = found.get(media_id)
         targets.append(item if item is not None and item.owner == owner else MediaNotFound())
-    return _each(targets, lambda item: media_process(item=item))
+    return _each(targets, lambda item: media_process(item=item, read_whole=True))
 
 
 def _each[T, R](work: Sequence[T | MediaHubError], step: Callable[[T], R]) -> list[R | MediaHubError]:

@@ -187,7 +187,7 @@ def test_storage_failing_mid_finish_leaves_the_rest_pending_with_their_files_and
     api, faults, bucket_keys
 ):
     ids = uploaded(api, pngs(3))
-    faults.fail("HeadObject", error=unreachable, skip=1, times=1)
+    faults.fail("GetObject", error=unreachable, skip=1, times=1)
 
     first = [o["status"] for o in finish_many(api, ids).json()["items"]]
     middle = statuses(ids)
@@ -267,4 +267,57 @@ def test_a_cancel_racing_a_batch_finish_leaves_the_file_either_ready_or_gone_wit
     else:
         assert (cancelled, middle, statuses(ids)) == ([409], 200, ["ready"] * 3)
     items = list(MediaItem.batch_get(ids))
+    assert sorted(bucket_keys()) == sorted([i.s3_key for i in items] + [i.thumbnail_key for i in items])
+
+
+def test_a_small_file_finished_in_a_batch_is_read_once_and_ready_with_its_checksum(api, faults, bucket_keys):
+    files = pngs(2)
+    ids = uploaded(api, files)
+    faults.calls.clear()
+
+    outcomes = finish_many(api, ids).json()["items"]
+
+    assert [o["item"]["sha256"] for o in outcomes] == [hashlib.sha256(data).hexdigest() for data in files]
+    assert [o["item"]["content_type"] for o in outcomes] == ["image/png", "image/png"]
+    assert [(o["item"]["width"], o["item"]["height"]) for o in outcomes] == [(8, 8), (9, 8)]
+    # One GET of each file (its whole bytes); no HEAD, no ranged reads, no checksum pass.
+    assert (faults.called("GetObject"), faults.called("HeadObject")) == (2, 0)
+    assert [params.get("Range") for name, params in faults.calls if name == "GetObject"] == [None, None]
+    assert all(item.checksum_key == f"alice#{item.sha256}" for item in MediaItem.batch_get(ids))
+    found = api.post("/api/v1/media/sha256", {"sha256": [hashlib.sha256(files[0]).hexdigest()]}, "application/json")
+    assert found.json()["found"] == {hashlib.sha256(files[0]).hexdigest(): [ids[0]]}
+    assert f"thumbnails/{ids[1]}.webp" in bucket_keys()
+
+
+def test_a_batch_file_whose_bytes_are_not_the_size_declared_is_rejected_with_the_reason(api, bucket_keys):
+    data = media.png(8, 8)
+    answer = declare_many(api, [declared(data, 0, size=len(data) + 10)]).json()["uploads"]
+    post = answer[0]["upload"]["post"]
+    # The signed policy pins the size: S3 refuses other bytes, so put them in behind it.
+    from uploads import storage
+
+    storage.save_bytes(answer[0]["upload"]["key"], data, content_type="image/png")
+
+    [outcome] = finish_many(api, [answer[0]["upload"]["item"]["id"]]).json()["items"]
+
+    assert post["url"]
+    assert outcome["status"] == 422
+    assert f"The file is {len(data):,} bytes, not the {len(data) + 10:,} bytes declared." in outcome["detail"]
+    assert outcome["item"]["status"] == "rejected" and outcome["item"]["sha256"] is None
+    assert bucket_keys() == []
+
+
+def test_a_read_of_a_whole_file_that_breaks_off_leaves_it_pending_and_the_rest_untried(api, faults, bucket_keys):
+    ids = uploaded(api, pngs(3))
+    faults.cut_body("GetObject", after=10, when=lambda params: ids[1] in params["Key"])
+
+    first = [o["status"] for o in finish_many(api, ids).json()["items"]]
+    middle = statuses(ids)
+    second = [o["status"] for o in finish_many(api, ids).json()["items"]]
+
+    assert first == [200, 503, 503]
+    assert middle == ["ready", "pending", "pending"]
+    assert second == [200, 200, 200]
+    items = list(MediaItem.batch_get(ids))
+    assert all(item.sha256 for item in items)
     assert sorted(bucket_keys()) == sorted([i.s3_key for i in items] + [i.thumbnail_key for i in items])
