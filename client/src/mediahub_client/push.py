@@ -47,6 +47,7 @@ def part_size_for(size: int) -> int:
 # finishes them, instead of a lookup, a declaration and a finish each.
 SMALL = 16 * MiB
 BATCH = 100
+BATCHES_PER_JOB = 5
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Pusher:
     def run(self, work: list[Job]) -> Outcome:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
             try:
-                prepared = self._not_held(list(pool.map(self._prepare, work)))
+                prepared = self._not_held(list(pool.map(self._prepare, work)), pool)
                 futures = [pool.submit(task) for task in self._tasks(prepared)]
                 for future in as_completed(futures):
                     future.result()
@@ -104,15 +105,16 @@ class Pusher:
             self._failed(str(path), str(exc))
             return None
 
-    def _not_held(self, prepared: list[Prepared | None]) -> list[Prepared]:
-        """The files to send: not already on the server (asked BATCH checksums at a time),
-        nor a copy of one sent earlier in this run. The others are skipped."""
+    def _not_held(self, prepared: list[Prepared | None], pool: ThreadPoolExecutor) -> list[Prepared]:
+        """The files to send: not already on the server (asked BATCH checksums a request,
+        `jobs` requests at a time), nor a copy of one sent earlier in this run. The others
+        are skipped."""
         readable = [file for file in prepared if file is not None]
-        held: set[str] = set()
         checksums = list(dict.fromkeys(file.sha256 for file in readable))
-        for start in range(0, len(checksums), BATCH):
-            asked = checksums[start : start + BATCH]
-            held.update(self.api.post("/media/sha256", {"sha256": asked})["found"])
+        asked = [checksums[start : start + BATCH] for start in range(0, len(checksums), BATCH)]
+        held: set[str] = set()
+        for found in pool.map(lambda some: self.api.post("/media/sha256", {"sha256": some})["found"], asked):
+            held.update(found)
         fresh, seen = [], set()
         for file in readable:
             if file.sha256 in held or file.sha256 in seen:
@@ -133,8 +135,9 @@ class Pusher:
                 small.append(file)
             else:
                 alone.append(partial(self.push_one, file, unfinished))
-        # Batches small enough that every worker has some, at most BATCH files each.
-        size = max(1, min(BATCH, math.ceil(len(small) / (self.jobs * 2))))
+        # Batches small enough that every worker has a few (while one waits for the portal
+        # to check its batch, the others send bytes), at most BATCH files each.
+        size = max(1, min(BATCH, math.ceil(len(small) / (self.jobs * BATCHES_PER_JOB))))
         batches = [partial(self.push_batch, small[at : at + size]) for at in range(0, len(small), size)]
         return [*batches, *alone]
 
