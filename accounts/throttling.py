@@ -43,10 +43,11 @@ def password_budget() -> Budget:
 
 @dataclass(frozen=True)
 class Reservation:
-    """One attempt counted under `key`, in the window that began at `window_start`."""
+    """Attempts (`count`) counted under `key`, in the window that began at `window_start`."""
 
     key: str
     window_start: datetime
+    count: int = 1
 
 
 def attempts_reserve(
@@ -55,15 +56,16 @@ def attempts_reserve(
     now: datetime,
     refusal: type[Throttled] = LoginThrottled,
     budget: Budget | None = None,
+    count: int = 1,
 ) -> list[Reservation]:
-    """Count one attempt under every key, or under none: `refusal` if any key's window
-    is used up (the reservations already made are given back). The budget is the
-    password one unless another is given."""
+    """Count `count` attempts under every key, or none: `refusal` if any key's window
+    has no room for them (the reservations already made are given back). The budget is
+    the password one unless another is given."""
     budget = budget or password_budget()
     reservations: list[Reservation] = []
     try:
         for key in keys:
-            reservations.append(_reserve(key, now=now, refusal=refusal, budget=budget))
+            reservations.append(_reserve(key, now=now, refusal=refusal, budget=budget, count=count))
     except Throttled:
         for reservation in reservations:
             attempt_release(reservation)
@@ -72,11 +74,12 @@ def attempts_reserve(
 
 
 def attempt_release(reservation: Reservation) -> None:
-    """Give an attempt back to its window; nothing to do once a new window has begun."""
+    """Give the attempts back to their window; nothing to do once a new window has begun."""
     try:
         LoginFailures(key=reservation.key).update(
-            actions=[LoginFailures.failures.add(-1)],
-            condition=(LoginFailures.window_start == reservation.window_start) & (LoginFailures.failures > 0),
+            actions=[LoginFailures.failures.add(-reservation.count)],
+            condition=(LoginFailures.window_start == reservation.window_start)
+            & (LoginFailures.failures >= reservation.count),
         )
     except UpdateError as exc:
         if not condition_failed(exc):
@@ -88,25 +91,25 @@ def failures_reset(key: str) -> None:
     LoginFailures(key=key).delete()
 
 
-def _reserve(key: str, *, now: datetime, refusal: type[Throttled], budget: Budget) -> Reservation:
+def _reserve(key: str, *, now: datetime, refusal: type[Throttled], budget: Budget, count: int = 1) -> Reservation:
     # Two rounds: a concurrent attempt may start the new window between our two writes,
     # and then counting into that window succeeds the second time.
     for _ in range(2):
-        window_start = _count_in_running_window(key, now=now, budget=budget) or _start_window(
-            key, now=now, budget=budget
+        window_start = _count_in_running_window(key, now=now, budget=budget, count=count) or _start_window(
+            key, now=now, budget=budget, count=count
         )
         if window_start is not None:
-            return Reservation(key=key, window_start=window_start)
+            return Reservation(key=key, window_start=window_start, count=count)
     raise refusal(retry_after=_retry_after(key, now=now, budget=budget))
 
 
-def _count_in_running_window(key: str, *, now: datetime, budget: Budget) -> datetime | None:
-    """Add the attempt to a window that still runs and has room; that window's start, or None."""
+def _count_in_running_window(key: str, *, now: datetime, budget: Budget, count: int) -> datetime | None:
+    """Add the attempts to a window that still runs and has room; that window's start, or None."""
     record = LoginFailures(key=key)
     running = LoginFailures.window_start > now - budget.window
-    has_room = LoginFailures.failures < budget.attempts
+    has_room = LoginFailures.failures <= budget.attempts - count
     try:
-        record.update(actions=[LoginFailures.failures.add(1)], condition=running & has_room)
+        record.update(actions=[LoginFailures.failures.add(count)], condition=running & has_room)
     except UpdateError as exc:
         if condition_failed(exc):
             return None
@@ -114,9 +117,11 @@ def _count_in_running_window(key: str, *, now: datetime, budget: Budget) -> date
     return record.window_start
 
 
-def _start_window(key: str, *, now: datetime, budget: Budget) -> datetime | None:
-    """Start a new window holding the attempt, unless a window still runs; its start, or None."""
-    record = LoginFailures(key=key, failures=1, window_start=now, expires_at=now + budget.window)
+def _start_window(key: str, *, now: datetime, budget: Budget, count: int) -> datetime | None:
+    """Start a new window holding the attempts, unless a window still runs; its start, or None."""
+    if count > budget.attempts:
+        return None
+    record = LoginFailures(key=key, failures=count, window_start=now, expires_at=now + budget.window)
     absent_or_over = LoginFailures.key.does_not_exist() | (LoginFailures.window_start <= now - budget.window)
     try:
         record.save(condition=absent_or_over)

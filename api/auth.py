@@ -21,7 +21,12 @@ from mediahub.exceptions import Forbidden, Throttled
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The steps of an upload already declared (sign parts, complete, finish, resume, cancel):
 # an upload counts once against the write rate, when it is declared.
-UPLOAD_STEP = re.compile(r"/api/v1/uploads/[^/]+(/(parts|complete|finish|resume))?")
+UPLOAD_STEP = re.compile(r"/api/v1/uploads/[^/]+(/(parts|complete|finish|resume))?|/api/v1/upload-batches/finish")
+# A batch of uploads declared at once counts each of its uploads; the endpoint, which
+# knows how many there are, counts them (writes_count).
+COUNTED_BY_ENDPOINT = re.compile(r"/api/v1/upload-batches")
+# Questions too long for a URL, sent as a POST: reads, whatever the method.
+READ_POSTS = re.compile(r"/api/v1/media/sha256")
 
 
 class TooManyWrites(Throttled):
@@ -41,8 +46,10 @@ class BearerToken(HttpBearer):
         holder = token_authenticate(token, prefix=TOKEN_PREFIX)
         if holder is None:
             return None
-        if request.method not in SAFE_METHODS:
-            _count_write(holder.token, counted=UPLOAD_STEP.fullmatch(request.path_info) is None)
+        path = request.path_info
+        if request.method not in SAFE_METHODS and not READ_POSTS.fullmatch(path):
+            counted = not (UPLOAD_STEP.fullmatch(path) or COUNTED_BY_ENDPOINT.fullmatch(path))
+            _count_write(holder.token, counted=counted)
         token_record_use(token=holder.token)
         _attach(request, holder.user, holder.token)
         return holder.user
@@ -66,10 +73,22 @@ def _count_write(token: AccessToken, *, counted: bool) -> None:
     answers 429 with Retry-After once MEDIAHUB_API_WRITES_PER_MINUTE are used up."""
     if not token.can_write:
         raise ReadOnlyToken
-    if not counted:
-        return
+    if counted:
+        _reserve_writes(token, 1)
+
+
+def writes_count(request: HttpRequest, count: int) -> None:
+    """Count `count` changes at once against the caller's token (none for a session): all
+    of them, or none and a 429 if the minute's window has no room for them all."""
+    token: AccessToken | None = getattr(request, "api_token", None)
+    if token is not None:
+        _reserve_writes(token, count)
+
+
+def _reserve_writes(token: AccessToken, count: int) -> None:
     budget = Budget(settings.MEDIAHUB_API_WRITES_PER_MINUTE, 60)
-    attempts_reserve([f"api-writes:{token.token_hash}"], now=timezone.now(), refusal=TooManyWrites, budget=budget)
+    key = f"api-writes:{token.token_hash}"
+    attempts_reserve([key], now=timezone.now(), refusal=TooManyWrites, budget=budget, count=count)
 
 
 def _attach(request: HttpRequest, user: User, token: AccessToken | None) -> None:

@@ -2,10 +2,11 @@
 same concurrency, in one run: 500 small files (100 KB) and 2 large ones (500 MB).
 
 The CLI (`python -m mediahub_client push DIR --jobs N`, a real process) goes through the
-portal on runserver: per file a SHA-256 computed locally, a lookup of that checksum, the
-upload declared, the bytes to S3 on signed links (one POST below the portal's 100 MiB
-multipart threshold, else 8 MiB parts), then `finish` or `complete`, where the portal checks
-the file; each item is `ready` when the CLI exits. The baseline is boto3's `upload_file` of
+portal on runserver: every file's SHA-256 computed locally and looked up 100 at a time;
+small files (up to 16 MiB) declared in batches, each one's bytes on its own signed POST,
+then the batch finished at once, where the portal checks each file; large files declared
+alone and sent in signed 8 MiB parts, then `complete`. Each item is `ready` (or rejected
+with its reason) when the CLI exits. The baseline is boto3's `upload_file` of
 the same files to the same MiniStack, N files at a time in a ThreadPoolExecutor, each with
 `max_concurrency=N` and the same threshold and part size (the CLI also sends a file's parts
 N at a time), and nothing else: no checksum, no record, no check. Small and large files are

@@ -103,6 +103,9 @@ class _BrokenStream:
     def read(self, amount: int | None = None) -> bytes:
         return b"".join(self.iter_chunks())
 
+    def close(self) -> None:
+        self.body.close()
+
 
 @pytest.fixture
 def faults(monkeypatch: pytest.MonkeyPatch) -> Injector:

@@ -7,7 +7,7 @@ as the edit page does with its hidden field."""
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from django import forms
 from django.conf import settings
@@ -15,8 +15,10 @@ from django.http import HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
+from api.auth import writes_count
 from mediahub.exceptions import (
     InvalidInput,
+    MediaHubError,
     PreconditionFailed,
     PreconditionRequired,
     StorageUnavailable,
@@ -31,9 +33,15 @@ from uploads.forms import DirectUploadForm, EditForm, FileIdentityForm, ListFilt
 from uploads.models import MediaItem
 from uploads.models import Status as StatusChoice
 from uploads.schemas import (
+    ChecksumsIn,
+    ChecksumsOut,
     CompleteIn,
+    DeclaredOut,
     DownloadOut,
     FileIdentityIn,
+    FinishBatchOut,
+    FinishedOut,
+    MediaIdsIn,
     MediaOut,
     MediaPageOut,
     MediaPatch,
@@ -43,6 +51,8 @@ from uploads.schemas import (
     PostOut,
     SignedPartsOut,
     UnfinishedOut,
+    UploadBatchIn,
+    UploadBatchOut,
     UploadIn,
     UploadOut,
 )
@@ -86,6 +96,18 @@ def media_list(request: AuthedRequest, filters: Query[ListFilters]) -> MediaPage
         raise InvalidInput(_form_errors(form))
     page = media_find(user=request.user, query=list_query(form.cleaned_data), cursor=filters.cursor or None)
     return MediaPageOut(items=[MediaOut.of(item) for item in page.items], next_cursor=page.next_cursor)
+
+
+@router.post("/media/sha256", response={200: ChecksumsOut, **ERRORS}, summary="Which of these files you hold")
+def media_by_checksums(request: AuthedRequest, asked: ChecksumsIn) -> ChecksumsOut:
+    """A client's check of many files before uploading them (SHA-256s computed locally); a
+    read, whatever the method: read-only tokens may ask, and it counts no write."""
+    found: dict[str, list[str]] = {}
+    for sha256 in dict.fromkeys(value.lower() for value in asked.sha256):
+        ids = [item.id for item in media_with_checksum(owner=request.user.username, sha256=sha256)]
+        if ids:
+            found[sha256] = ids
+    return ChecksumsOut(found=found)
 
 
 @router.get("/media/{media_id}", response={200: MediaOut, **ERRORS}, summary="One item")
@@ -170,9 +192,7 @@ def upload_create(request: AuthedRequest, declared: UploadIn) -> Status[UploadOu
         declared_type=data["type"],
         fingerprint=data["fingerprint"],
     )
-    post = PostOut(url=upload.post.url, fields=upload.post.fields) if upload.post else None
-    multipart = None if upload.post else MultipartOut(upload_id=upload.item.upload_id or "", key=upload.item.s3_key)
-    return Status(201, UploadOut(item=MediaOut.of(upload.item), key=upload.item.s3_key, post=post, multipart=multipart))
+    return Status(201, _upload_out(upload))
 
 
 @router.get("/uploads", response={200: list[UnfinishedOut], **ERRORS}, summary="Your unfinished uploads")
@@ -233,6 +253,61 @@ def upload_finish(request: AuthedRequest, media_id: str) -> MediaOut:
 def upload_abort(request: AuthedRequest, media_id: str) -> Status[None]:
     services.direct_upload_abort(item=media_get_owned(media_id=media_id, user=request.user))
     return Status(204, None)
+
+
+@router.post("/upload-batches", response={201: UploadBatchOut, **ERRORS}, summary="Start many uploads at once")
+def upload_create_many(request: AuthedRequest, batch: UploadBatchIn) -> Status[UploadBatchOut]:
+    """POST /uploads for each file, each with its own outcome; each counts once against the
+    token's write rate, all of them before any is declared."""
+    writes_count(request, len(batch.files))
+    files: list[services.Declared | MediaHubError] = []
+    for declared in batch.files:
+        form = DirectUploadForm(declared.dict())
+        files.append(_declared(form.cleaned_data) if form.is_valid() else InvalidInput(_form_errors(form)))
+    outcomes = services.direct_upload_create_many(owner=request.user.username, files=files)
+    return Status(201, UploadBatchOut(uploads=[_declare_outcome(outcome) for outcome in outcomes]))
+
+
+@router.post("/upload-batches/finish", response={200: FinishBatchOut, **ERRORS}, summary="Check many POSTed files")
+def upload_finish_many(request: AuthedRequest, finished: MediaIdsIn) -> FinishBatchOut:
+    """POST /uploads/{id}/finish for each id, each with its own outcome: a file its content
+    refused is rejected with the reason; one not arrived or interrupted stays pending."""
+    outcomes = services.media_process_many(owner=request.user.username, media_ids=finished.ids)
+    return FinishBatchOut(
+        items=[_finish_outcome(media_id, o) for media_id, o in zip(finished.ids, outcomes, strict=True)]
+    )
+
+
+def _declared(data: dict[str, Any]) -> services.Declared:
+    return services.Declared(
+        name=data["name"],
+        caption=data["caption"],
+        filename=data["filename"],
+        size=data["size"],
+        declared_type=data["type"],
+        fingerprint=data["fingerprint"],
+    )
+
+
+def _upload_out(upload: services.DirectUpload) -> UploadOut:
+    post = PostOut(url=upload.post.url, fields=upload.post.fields) if upload.post else None
+    multipart = None if upload.post else MultipartOut(upload_id=upload.item.upload_id or "", key=upload.item.s3_key)
+    return UploadOut(item=MediaOut.of(upload.item), key=upload.item.s3_key, post=post, multipart=multipart)
+
+
+def _declare_outcome(outcome: services.DirectUpload | MediaHubError) -> DeclaredOut:
+    if isinstance(outcome, MediaHubError):
+        return DeclaredOut(status=outcome.status_code, detail=str(outcome), upload=None)
+    return DeclaredOut(status=201, upload=_upload_out(outcome))
+
+
+def _finish_outcome(media_id: str, outcome: MediaItem | MediaHubError) -> FinishedOut:
+    if isinstance(outcome, MediaHubError):
+        return FinishedOut(id=media_id, status=outcome.status_code, detail=str(outcome), item=None)
+    if outcome.status == StatusChoice.REJECTED:
+        refused = FileRefused(outcome.reason or "This file was not accepted.")
+        return FinishedOut(id=media_id, status=refused.status_code, detail=str(refused), item=MediaOut.of(outcome))
+    return FinishedOut(id=media_id, status=200, item=MediaOut.of(outcome))
 
 
 def _concluded(item: MediaItem) -> MediaOut:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictInt, StrictStr, StringConstraints
 
 from mediahub.schemas import RequestBody
 from uploads import storage
 from uploads.models import MediaItem
+from uploads.services import MAX_BATCH
 
 
 class MediaOut(Schema):
@@ -128,3 +130,48 @@ class PartIn(RequestBody):
 
 class CompleteIn(RequestBody):
     parts: list[PartIn]
+
+
+SHA256_HEX = r"^[0-9a-fA-F]{64}$"
+
+
+class ChecksumsIn(RequestBody):
+    sha256: list[Annotated[StrictStr, StringConstraints(pattern=SHA256_HEX)]] = Field(
+        min_length=1, max_length=MAX_BATCH, description=f"Up to {MAX_BATCH} SHA-256s (hex) of files you may upload."
+    )
+
+
+class ChecksumsOut(Schema):
+    found: dict[str, list[str]] = Field(
+        description="Each SHA-256 asked about (lower-case hex) that one of your items has → those items' ids."
+    )
+
+
+class UploadBatchIn(RequestBody):
+    files: list[UploadIn] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Outcome(Schema):
+    status: int = Field(description="This file's own outcome as an HTTP status: 2xx done; else `detail` says why.")
+    detail: str | None = None
+
+
+class DeclaredOut(Outcome):
+    upload: UploadOut | None = Field(None, description="As POST /uploads answers, when the file was declared.")
+
+
+class UploadBatchOut(Schema):
+    uploads: list[DeclaredOut] = Field(description="One per file, in the order sent.")
+
+
+class MediaIdsIn(RequestBody):
+    ids: list[StrictStr] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class FinishedOut(Outcome):
+    id: str
+    item: MediaOut | None = Field(None, description="The item after its check (ready, or rejected with a reason).")
+
+
+class FinishBatchOut(Schema):
+    items: list[FinishedOut] = Field(description="One per id, in the order sent.")

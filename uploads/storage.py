@@ -246,10 +246,42 @@ def object_head(key: str) -> ObjectHead | None:
         if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
             return None
         raise
-    found = [name for name in S3_CHECKSUMS if head.get(f"Checksum{name}")]
-    full = found and head.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT"
-    checksum = f"{found[0].lower()}:{head[f'Checksum{found[0]}']}" if full else None
-    return ObjectHead(size=head["ContentLength"], etag=head["ETag"], checksum=checksum)
+    return _head_of(head)
+
+
+def _head_of(answer: dict[str, Any]) -> ObjectHead:
+    """The ObjectHead in a HeadObject answer, or in a GetObject answer of the whole object."""
+    found = [name for name in S3_CHECKSUMS if answer.get(f"Checksum{name}")]
+    full = found and answer.get("ChecksumType", "FULL_OBJECT") == "FULL_OBJECT"
+    checksum = f"{found[0].lower()}:{answer[f'Checksum{found[0]}']}" if full else None
+    return ObjectHead(size=answer["ContentLength"], etag=answer["ETag"], checksum=checksum)
+
+
+@dataclass(frozen=True)
+class WholeObject:
+    """A small object read in one GET: what a HEAD tells, and its bytes (None: over the
+    size asked for, so not read)."""
+
+    head: ObjectHead
+    data: bytes | None
+
+
+def read_whole(key: str, *, most: int) -> WholeObject | None:
+    """The object's head and, if it is at most `most` bytes, its bytes, in one GET; None
+    if there is no such object."""
+    try:
+        answer: dict[str, Any] = dict(
+            aws.s3().get_object(Bucket=settings.MEDIAHUB_BUCKET, Key=key, ChecksumMode="ENABLED")
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    head, body = _head_of(answer), answer["Body"]
+    try:
+        return WholeObject(head=head, data=body.read() if head.size <= most else None)
+    finally:
+        body.close()
 
 
 def object_size(key: str) -> int | None:

@@ -84,10 +84,10 @@ def test_an_expired_window_is_replaced_by_a_new_one(member):
 def test_a_window_another_attempt_just_started_is_counted_into_not_overwritten(monkeypatch):
     start_window = throttling._start_window
 
-    def rival_starts_it_first(key, *, now, budget):
+    def rival_starts_it_first(key, *, now, budget, count):
         monkeypatch.setattr(throttling, "_start_window", start_window)
-        assert start_window(key, now=now, budget=budget) == now  # the other request's write
-        return start_window(key, now=now, budget=budget)  # ours, refused: a window runs now
+        assert start_window(key, now=now, budget=budget, count=count) == now  # the other request's write
+        return start_window(key, now=now, budget=budget, count=count)  # ours, refused: a window runs now
 
     monkeypatch.setattr(throttling, "_start_window", rival_starts_it_first)
 

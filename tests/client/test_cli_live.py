@@ -29,7 +29,9 @@ sys.path.insert(0, str(CLIENT_SRC))
 from mediahub_client import cli  # noqa: E402
 
 MiB = 1024 * 1024
-MEMBERS = ("cli-login", "cli-tree", "cli-resume", "cli-refused", "cli-library", "cli-bulk", "cli-revoked")
+MEMBERS = (
+    "cli-login", "cli-tree", "cli-resume", "cli-batch", "cli-refused", "cli-library", "cli-bulk", "cli-revoked"
+)  # fmt: skip
 MAKE_MEMBERS = """
 import json
 from datetime import timedelta
@@ -168,6 +170,43 @@ def test_an_interrupted_push_resumes_and_sends_only_the_missing_parts(site, toke
     assert code == 0
     assert sorted(part_puts) == [2, 3]
     assert [(item["id"], item["status"], item["size"]) for item in items] == [(media_id, "ready", len(data))]
+    assert api(site, token, "/uploads") == []
+
+
+def test_a_batch_an_earlier_run_left_half_done_ends_with_each_file_once(site, tokens, tmp_path):
+    """What a push killed mid-batch leaves: three small files declared together, the first
+    one's bytes in S3, the others' not; the next run finishes the first, sends the others
+    anew (cancelling their empty uploads), and each file ends up ready exactly once."""
+    token = tokens["cli-batch"]
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    files = [folder / f"b{n}.png" for n in range(3)]
+    for n, path in enumerate(files):
+        path.write_bytes(media.png(40 + n, 40))
+    headers = {"Authorization": f"Bearer {token}"}
+    declared = requests.post(
+        f"{site}/api/v1/upload-batches",
+        json={"files": [
+            {"name": path.stem, "filename": path.name, "size": path.stat().st_size,
+             "fingerprint": hashlib.sha256(path.read_bytes()).hexdigest()}
+            for path in files
+        ]},
+        headers=headers, timeout=10,
+    ).json()["uploads"]  # fmt: skip
+    post = declared[0]["upload"]["post"]
+    requests.post(
+        post["url"], data=post["fields"], files={"file": files[0].read_bytes()}, timeout=10
+    ).raise_for_status()
+
+    pushed = mediahub("push", str(folder), home=tmp_path, site=site, token=token)
+
+    items = library(site, token)
+    assert pushed.returncode == 0, pushed.stderr
+    assert pushed.stdout.strip() == "3 uploaded, 0 skipped, 0 failed"
+    assert sorted((item["original_filename"], item["status"]) for item in items) == [
+        ("b0.png", "ready"), ("b1.png", "ready"), ("b2.png", "ready")
+    ]  # fmt: skip
+    assert declared[0]["upload"]["item"]["id"] in {item["id"] for item in items}
     assert api(site, token, "/uploads") == []
 
 

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -42,20 +43,52 @@ def part_size_for(size: int) -> int:
     return max(PART_SIZE, math.ceil(size / MOST_PARTS))
 
 
+# Files up to this size go in batches: one request declares up to BATCH of them and one
+# finishes them, instead of a lookup, a declaration and a finish each.
+SMALL = 16 * MiB
+BATCH = 100
+BATCHES_PER_JOB = 5
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A file to send, with what identifies it to the portal."""
+
+    job: Job
+    sha256: str
+    fingerprint: str
+
+    @property
+    def label(self) -> str:
+        return str(self.job.file.path)
+
+    def declaration(self) -> dict[str, Any]:
+        path = self.job.file.path
+        return {
+            "name": path.stem or path.name,
+            "caption": self.job.caption,
+            "filename": path.name,
+            "size": self.job.file.size,
+            "type": "",
+            "fingerprint": self.fingerprint,
+        }
+
+
 class Pusher:
-    """Uploads files `jobs` at a time; each file's parts go `jobs` at a time too."""
+    """Uploads files `jobs` at a time: small ones in batches (declared and finished together,
+    their bytes sent one by one), large ones alone, each's parts `jobs` at a time too."""
 
     def __init__(self, api: Api, display: Display, *, jobs: int) -> None:
         self.api, self.display, self.jobs = api, display, jobs
         self.outcome = Outcome()
         self._lock = threading.Lock()
-        self._seen: set[str] = set()
         self._unfinished: list[dict[str, Any]] = api.get("/uploads")
 
     def run(self, work: list[Job]) -> Outcome:
         with ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            futures = {pool.submit(self.push_one, job): job for job in work}
             try:
+                prepared = self._not_held(list(pool.map(self._prepare, work)), pool)
+                futures = [pool.submit(task) for task in self._tasks(prepared)]
                 for future in as_completed(futures):
                     future.result()
             except KeyboardInterrupt:
@@ -63,45 +96,127 @@ class Pusher:
                 raise
         return self.outcome
 
-    def push_one(self, job: Job) -> None:
-        label = str(job.file.path)
+    def _prepare(self, job: Job) -> Prepared | None:
+        """The file's SHA-256 and fingerprint, or None (reported) if it cannot be read."""
+        path = job.file.path
         try:
-            result = self._push(job)
+            return Prepared(job=job, sha256=sha256_of(path), fingerprint=fingerprint_of(path, job.file.size))
+        except OSError as exc:
+            self._failed(str(path), str(exc))
+            return None
+
+    def _not_held(self, prepared: list[Prepared | None], pool: ThreadPoolExecutor) -> list[Prepared]:
+        """The files to send: not already on the server (asked BATCH checksums a request,
+        `jobs` requests at a time), nor a copy of one sent earlier in this run. The others
+        are skipped."""
+        readable = [file for file in prepared if file is not None]
+        checksums = list(dict.fromkeys(file.sha256 for file in readable))
+        asked = [checksums[start : start + BATCH] for start in range(0, len(checksums), BATCH)]
+        held: set[str] = set()
+        for found in pool.map(lambda some: self.api.post("/media/sha256", {"sha256": some})["found"], asked):
+            held.update(found)
+        fresh, seen = [], set()
+        for file in readable:
+            if file.sha256 in held or file.sha256 in seen:
+                self.display.done_without_transfer(file.job.file.size)
+                self._done(file.label, "skipped")
+            else:
+                seen.add(file.sha256)
+                fresh.append(file)
+        return fresh
+
+    def _tasks(self, files: list[Prepared]) -> list[Callable[[], None]]:
+        """Small files in batches, first (so that some are done early and progress shows),
+        then each large file, or one an earlier run left unfinished, alone."""
+        small, alone = [], []
+        for file in files:
+            unfinished = self._claim_unfinished(file.job.file.path.name, file.job.file.size, file.fingerprint)
+            if unfinished is None and file.job.file.size <= SMALL:
+                small.append(file)
+            else:
+                alone.append(partial(self.push_one, file, unfinished))
+        # Batches small enough that every worker has a few (while one waits for the portal
+        # to check its batch, the others send bytes), at most BATCH files each.
+        size = max(1, min(BATCH, math.ceil(len(small) / (self.jobs * BATCHES_PER_JOB))))
+        batches = [partial(self.push_batch, small[at : at + size]) for at in range(0, len(small), size)]
+        return [*batches, *alone]
+
+    def push_one(self, file: Prepared, unfinished: dict[str, Any] | None) -> None:
+        try:
+            result = self._push(file, unfinished)
         except (ApiError, OSError) as exc:  # refused by the server, or unreadable here
-            self.display.say(f"{'failed':<10}{label}: {exc}")
-            with self._lock:
-                self.outcome.failed.append((label, str(exc)))
+            self._failed(file.label, str(exc))
             return
+        self._done(file.label, result)
+
+    def push_batch(self, files: list[Prepared]) -> None:
+        """Declare the files at once, POST each one's bytes, then finish them at once; each
+        file's outcome is its own (a refusal is reported with the server's reason)."""
+        try:
+            declared = self.api.post("/upload-batches", {"files": [file.declaration() for file in files]})["uploads"]
+        except ApiError as exc:
+            for file in files:
+                self._failed(file.label, str(exc))
+            return
+        sent: dict[str, Prepared] = {}
+        for file, outcome in zip(files, declared, strict=True):
+            if outcome["status"] >= 300:
+                self._failed(file.label, outcome["detail"])
+                continue
+            try:
+                if self._send(file, outcome["upload"]):
+                    sent[outcome["upload"]["item"]["id"]] = file
+                else:
+                    self._done(file.label, "uploaded")
+            except (ApiError, OSError) as exc:
+                self._failed(file.label, str(exc))
+        if sent:
+            self._finish(sent)
+
+    def _send(self, file: Prepared, upload: dict[str, Any]) -> bool:
+        """The file's bytes: one POST (True: it awaits its finish) or, if the portal asked
+        for parts, its parts and their completion (False: done)."""
+        path, size = file.job.file.path, file.job.file.size
+        with self.display.file(path.name, size) as advance:
+            if upload.get("post"):
+                self._post(path, upload["post"], advance)
+                return True
+            self._send_parts(path, size, upload["item"]["id"], held={}, advance=advance)
+            return False
+
+    def _finish(self, sent: dict[str, Prepared]) -> None:
+        try:
+            finished = self.api.post("/upload-batches/finish", {"ids": list(sent)})["items"]
+        except ApiError as exc:
+            for file in sent.values():
+                self._failed(file.label, str(exc))
+            return
+        for outcome in finished:
+            file = sent[outcome["id"]]
+            if outcome["status"] < 300:
+                self._done(file.label, "uploaded")
+            else:
+                self._failed(file.label, outcome["detail"] or f"The server answered {outcome['status']}.")
+
+    def _done(self, label: str, result: str) -> None:
         with self._lock:
             (self.outcome.skipped if result == "skipped" else self.outcome.uploaded).append(label)
         self.display.say(f"{result:<10}{label}")
 
-    def _push(self, job: Job) -> str:
-        path, size = job.file.path, job.file.size
-        sha256 = sha256_of(path)
+    def _failed(self, label: str, reason: str) -> None:
+        self.display.say(f"{'failed':<10}{label}: {reason}")
         with self._lock:
-            repeated = sha256 in self._seen
-            self._seen.add(sha256)
-        if repeated or any(item["status"] != "rejected" for item in self.api.get(f"/media/sha256/{sha256}")):
-            self.display.done_without_transfer(size)
-            return "skipped"
-        fingerprint = fingerprint_of(path, size)
+            self.outcome.failed.append((label, reason))
+
+    def _push(self, file: Prepared, unfinished: dict[str, Any] | None) -> str:
+        path, size = file.job.file.path, file.job.file.size
         with self.display.file(path.name, size) as advance:
-            unfinished = self._claim_unfinished(path.name, size, fingerprint)
             if unfinished is not None and unfinished["resumable"]:
-                self._resume(path, size, fingerprint, unfinished["item"], advance)
+                self._resume(path, size, file.fingerprint, unfinished["item"], advance)
                 return "resumed"
             if unfinished is not None and self._finished_earlier(unfinished["item"]):
                 return "resumed"
-            declared = {
-                "name": path.stem or path.name,
-                "caption": job.caption,
-                "filename": path.name,
-                "size": size,
-                "type": "",
-                "fingerprint": fingerprint,
-            }
-            created = self.api.post("/uploads", declared)
+            created = self.api.post("/uploads", file.declaration())
             item = created["item"]
             if created.get("post"):
                 self._post(path, created["post"], advance)
