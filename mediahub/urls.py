@@ -10,4 +10,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("uploads.urls")),
     path("", include("sharing.urls")),
+    path("", include("trash.urls")),
+    path("", include("activity.urls")),
 ]

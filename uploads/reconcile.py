@@ -307,7 +307,7 @@ class _Run:
     def _abandon(self, item: MediaItem) -> str:
         try:
             # Record first: once it is gone no finish can start, and the object (if any lands) is an orphan.
-            services.media_delete(item=item)
+            services.media_delete(item=item, actor="(reconcile)")
         except StaleEdit as exc:
             raise ChangedMeanwhile from exc
         if item.upload_id:

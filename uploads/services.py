@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -14,9 +15,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
 from mediahub import aws
@@ -24,6 +26,7 @@ from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
 from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
+from trash.models import TrashedItem, purge_shard
 from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
@@ -105,7 +108,7 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
     if item.status == Status.REJECTED:
         # The person is still on the form: the message goes there, not into their media.
         item.delete()
-        _unindexed(item)
+        media_forget(item)
         raise UploadRejected(item.reason)
     return item
 
@@ -160,23 +163,73 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
     return item
 
 
-def media_delete(*, item: MediaItem) -> None:
-    """Remove the record, then its share links and the object.
-
-    The record goes first: an object left behind by a failed S3 call is an
-    invisible orphan (logged, to sweep later), while a record without its
-    object would show a broken item to its owner. A share link left behind is
-    dead too, as opening one checks its item.
-    """
+def media_delete(*, item: MediaItem, actor: str) -> None:
+    """What deleting an item does: a ready or rejected item goes to the trash (media_trash);
+    an upload still pending is cancelled for good (record, then its bytes)."""
+    if item.status != Status.PENDING:
+        media_trash(item=item, actor=actor)
+        return
     try:
         item.delete()
     except DeleteError as exc:
         if condition_failed(exc):
             raise StaleEdit from exc
         raise
+    media_forget(item)
+    _free_bytes(item)
+
+
+def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
+    """Move the item to the trash: in one DynamoDB transaction, remove its record (on
+    condition it is still the version read) and keep the whole record in the trash table.
+
+    Every reader of media then stops seeing it at once; its files stay in S3 until the
+    purge. After the transaction its share links end (for good: a restore does not bring
+    them back) and its search postings go; a failure there is logged, and harmless, as
+    links and hits are checked against the media record.
+    """
+    now = timezone.now()
+    trashed = TrashedItem(
+        owner=item.owner,
+        media_id=item.id,
+        record=json.dumps(item.serialize()),
+        name=item.name,
+        original_filename=item.original_filename,
+        size=item.size,
+        kind=item.kind,
+        status=item.status,
+        s3_key=item.s3_key,
+        thumbnail_key=item.thumbnail_key,
+        trashed_by=actor,
+        trashed_at=now,
+        purge_at=now + timedelta(days=settings.MEDIAHUB_TRASH_DAYS),
+        purge_shard=purge_shard(item.id),
+    )
+    try:
+        with TransactWrite(connection=aws.pynamodb_connection(MediaItem)) as transaction:
+            transaction.delete(item)  # on condition of the version read
+            transaction.save(trashed, condition=TrashedItem.media_id.does_not_exist())
+    except TransactWriteError as exc:
+        if aws.transaction_cancelled(exc):
+            raise StaleEdit from exc
+        raise
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
-    _free_bytes(item)
+    return trashed
+
+
+def media_forget(item: MediaItem) -> None:
+    """What happens once an item is gone for good (a cancelled upload, a purge from the
+    trash): its share links end and its search postings go. Idempotent; never raises for
+    a storage failure (each step logs, and is harmless left over: links and postings are
+    checked against the media record)."""
+    shares_end_for_media(media_id=item.id)
+    _unindexed(item)
+
+
+def media_files_delete(item: MediaItem) -> None:
+    """Delete the item's file and renditions from S3 (a purge); storage errors propagate."""
+    _delete_objects(item)
 
 
 @dataclass(frozen=True)
@@ -189,8 +242,8 @@ class DeleteOutcome:
     problem: str = ""
 
 
-def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
-    """Delete each item (record, file, thumbnail) on its own, so one failure stops nothing
+def media_delete_many(*, items: list[MediaItem], actor: str) -> list[DeleteOutcome]:
+    """Delete (move to the trash) each item on its own, so one failure stops nothing
     else; once storage stops answering, the rest are not tried (each would wait as long)."""
     outcomes: list[DeleteOutcome] = []
     for item in items:
@@ -198,7 +251,7 @@ def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
             outcomes.append(DeleteOutcome(item.id, item.name, False, STORAGE_DOWN))
             continue
         try:
-            media_delete(item=item)
+            media_delete(item=item, actor=actor)
         except StaleEdit:
             outcomes.append(DeleteOutcome(item.id, item.name, False, "it changed meanwhile; look at it again"))
         except Exception as exc:
@@ -389,7 +442,7 @@ def direct_upload_abort(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise UploadNotPending("This upload finished while you cancelled it; delete the item instead.") from exc
         raise
-    _unindexed(item)
+    media_forget(item)
     _free_bytes(item)
 
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
 
+from activity.selectors import activity_for_media
 from api.middleware import api_path
 from mediahub.exceptions import StorageUnavailable
 from mediahub.http import AuthedRequest
@@ -141,6 +142,8 @@ def _detail_context(item: MediaItem) -> dict[str, Any]:
         "link_minutes": settings.MEDIAHUB_PRESIGNED_URL_SECONDS // 60,
         "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
         "shares": shares_for_media(media_id=item.id) if ready else [],
+        # Only its owner and admins reach this page (media_get_for_user), so its log too.
+        "activity": activity_for_media(media_id=item.id),
     }
 
 
@@ -195,13 +198,16 @@ def media_check(request: AuthedRequest, media_id: str) -> HttpResponse:
 def media_delete(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
     if request.method == "GET":
-        return render(request, "uploads/delete.html", {"item": item})
+        return render(request, "uploads/delete.html", {"item": item, "trash_days": settings.MEDIAHUB_TRASH_DAYS})
     try:
-        services.media_delete(item=item)
+        services.media_delete(item=item, actor=request.user.username)
     except StaleEdit:
         messages.error(request, "This item changed while you were deciding; it was not deleted.")
         return redirect("uploads:detail", media_id=item.id)
-    messages.success(request, f"Deleted “{item.name}”.")
+    if item.status == Status.PENDING:
+        messages.success(request, f"Cancelled the upload of “{item.name}”.")
+    else:
+        messages.success(request, f"Moved “{item.name}” to the trash.")
     return redirect("uploads:list")
 
 
@@ -214,11 +220,12 @@ def media_bulk_delete(request: AuthedRequest) -> HttpResponse:
         return redirect("uploads:list")
     items, missing = _visible_items(request, ids)
     if request.POST.get("confirm") != "yes":
-        return render(request, "uploads/bulk_delete.html", {"items": items, "missing": missing})
-    outcomes = services.media_delete_many(items=items)
+        context = {"items": items, "missing": missing, "trash_days": settings.MEDIAHUB_TRASH_DAYS}
+        return render(request, "uploads/bulk_delete.html", context)
+    outcomes = services.media_delete_many(items=items, actor=request.user.username)
     deleted = sum(outcome.deleted for outcome in outcomes)
     if deleted:
-        messages.success(request, f"Deleted {deleted} item{'s' if deleted != 1 else ''}.")
+        messages.success(request, f"Moved {deleted} item{'s' if deleted != 1 else ''} to the trash.")
     failed = [outcome for outcome in outcomes if not outcome.deleted]
     if not failed and not missing:
         return redirect("uploads:list")

@@ -47,8 +47,15 @@ def test_tables_have_their_indexes_and_ttl():
         ttl = dynamodb.describe_time_to_live(TableName=f"mediahub-local-{table}")["TimeToLiveDescription"]
         assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) == ("ENABLED", "expires_at")
     tables = set(dynamodb.list_tables()["TableNames"])
-    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens")
+    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens", "trash", "activity")
     assert tables == {f"mediahub-local-{name}" for name in names}
+    trash = dynamodb.describe_table(TableName="mediahub-local-trash")["Table"]
+    assert [key["AttributeName"] for key in trash["KeySchema"]] == ["owner", "media_id"]
+    assert {index["IndexName"] for index in trash["LocalSecondaryIndexes"]} == {"by-trashed"}
+    assert {index["IndexName"] for index in trash["GlobalSecondaryIndexes"]} == {"by-purge"}
+    activity = dynamodb.describe_table(TableName="mediahub-local-activity")["Table"]
+    assert [key["AttributeName"] for key in activity["KeySchema"]] == ["media_id", "entry"]
+    assert {index["IndexName"] for index in activity["GlobalSecondaryIndexes"]} == {"by-time", "by-actor"}
 
 
 def test_running_setup_again_keeps_existing_data(s3, settings, member):
