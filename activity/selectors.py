@@ -38,7 +38,9 @@ def activity_page(*, actor: str = "", action: str = "", cursor: str | None = Non
     if actor:
         lanes = [_lane(ActivityEntry.by_actor.query, actor, range_condition, filter_condition, size)]
     else:
-        lanes = [_lane(ActivityEntry.by_time.query, feed, range_condition, filter_condition, size) for feed in feed_keys()]
+        lanes = [
+            _lane(ActivityEntry.by_time.query, feed, range_condition, filter_condition, size) for feed in feed_keys()
+        ]
     newest = heapq.nlargest(size + 1, (entry for lane in lanes for entry in lane), key=lambda entry: entry.entry)
     entries = newest[:size]
     more = len(newest) > size
