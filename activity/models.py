@@ -21,8 +21,11 @@ from pynamodb.models import Model
 
 from mediahub.aws import table_meta
 
+# The actor of what the system does by itself: a refused file, the scheduled purge.
+SYSTEM = "(system)"
 
-class Action(TextChoices):
+
+class ActivityAction(TextChoices):
     """What someone did to an item."""
 
     UPLOAD = "upload", "Uploaded"
@@ -88,7 +91,7 @@ class ActivityEntry(Model):
 
     @property
     def action_label(self) -> str:
-        return str(Action(self.action).label) if self.action in Action.values else self.action
+        return str(ActivityAction(self.action).label) if self.action in ActivityAction.values else self.action
 
 
 TABLES = (ActivityEntry,)

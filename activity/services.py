@@ -7,7 +7,7 @@ import logging
 from django.utils import timezone
 from ulid import ULID
 
-from activity.models import Action, ActivityEntry, feed_key
+from activity.models import ActivityAction, ActivityEntry, feed_key
 
 logger = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ logger = logging.getLogger(__name__)
 DETAIL_LIMIT = 500
 
 
-def activity_record(*, actor: str, action: Action, media_id: str, owner: str, detail: str = "") -> None:
+def activity_record(*, actor: str, action: ActivityAction, media_id: str, owner: str, detail: str = "") -> None:
     """Append one entry. Never raises: the action it records has happened already, so a
     log that cannot be written is logged and the action stands."""
     try:

@@ -26,7 +26,7 @@ from django.utils import timezone
 from pynamodb.constants import ITEM
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from activity.models import Action
+from activity.models import SYSTEM, ActivityAction
 from activity.services import activity_record
 from mediahub import aws
 from mediahub.aws import condition_failed
@@ -37,9 +37,6 @@ from uploads import services as media_services
 from uploads.models import MediaItem
 
 logger = logging.getLogger(__name__)
-
-# Who the log names for the scheduled purge.
-SYSTEM = "(system)"
 
 
 def trashed_media(trashed: TrashedItem) -> MediaItem:
@@ -69,7 +66,7 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
             raise _restore_refused(trashed, exc) from exc
         raise
     index_update(media_id=item.id, before=NO_ENTRIES, after=index_entries(item))
-    activity_record(actor=actor, action=Action.RESTORE, media_id=item.id, owner=item.owner, detail=item.name)
+    activity_record(actor=actor, action=ActivityAction.RESTORE, media_id=item.id, owner=item.owner, detail=item.name)
     return item
 
 
@@ -96,7 +93,7 @@ def trash_purge(*, trashed: TrashedItem, actor: str, due_before: datetime | None
     media_services.media_files_delete(item)
     media_services.media_forget(item)
     trashed.delete(condition=TrashedItem.purging_at.exists(), add_version_condition=False)
-    activity_record(actor=actor, action=Action.PURGE, media_id=item.id, owner=item.owner, detail=item.name)
+    activity_record(actor=actor, action=ActivityAction.PURGE, media_id=item.id, owner=item.owner, detail=item.name)
 
 
 def _claim(trashed: TrashedItem, *, due_before: datetime | None) -> None:

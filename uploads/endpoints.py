@@ -102,7 +102,7 @@ def media_update(request: AuthedRequest, response: HttpResponse, media_id: str, 
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))
     try:
-        services.media_update(item=item, **form.cleaned_data)
+        services.media_update(item=item, **form.cleaned_data, actor=request.user.username)
     except StaleEdit as exc:
         raise PreconditionFailed("The item changed since that version; read it again.") from exc
     response["ETag"] = f'"{item.version}"'

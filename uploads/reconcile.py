@@ -52,6 +52,8 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from activity.models import SYSTEM, ActivityAction
+from activity.services import activity_record
 from mediahub.aws import condition_failed
 from mediahub.exceptions import Conflict, StorageUnavailable
 from search.services import index_entries, index_update
@@ -331,6 +333,9 @@ class _Run:
         indexed = index_entries(item)
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
         index_update(media_id=item.id, before=indexed, after=index_entries(item))
+        activity_record(
+            actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=MISSING_REASON
+        )
         for key in renditions:
             storage.delete(key)
         return "marked it rejected" + (" and deleted its thumbnail" if renditions else "")

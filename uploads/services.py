@@ -21,6 +21,8 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
+from activity.models import SYSTEM, ActivityAction
+from activity.services import activity_record
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError
@@ -140,8 +142,9 @@ def _new_item(
     return item
 
 
-def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> MediaItem:
-    """Change name and caption, refusing if the item changed since `version` was read.
+def media_update(*, item: MediaItem, name: str, caption: str, version: int, actor: str | None = None) -> MediaItem:
+    """Change name and caption, refusing if the item changed since `version` was read;
+    `actor` (the owner if not given) is who the activity log names.
 
     A pending item cannot be edited: its check would otherwise race the edit, and one
     of the two would be thrown away. The condition holds that rule in DynamoDB too.
@@ -151,6 +154,7 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
     if item.version != version:
         raise StaleEdit
     indexed = index_entries(item)
+    changed = [field for field, value in (("name", name), ("caption", caption)) if getattr(item, field) != value]
     item.name, item.caption = name, caption
     item.updated_at = timezone.now()
     try:
@@ -160,6 +164,10 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int) -> M
             raise StaleEdit from exc
         raise
     _indexed(item, before=indexed)
+    detail = f"changed {' and '.join(changed)}" if changed else "saved unchanged"
+    activity_record(
+        actor=actor or item.owner, action=ActivityAction.EDIT, media_id=item.id, owner=item.owner, detail=detail
+    )
     return item
 
 
@@ -215,6 +223,7 @@ def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
         raise
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
+    activity_record(actor=actor, action=ActivityAction.TRASH, media_id=item.id, owner=item.owner, detail=item.name)
     return trashed
 
 
@@ -567,9 +576,22 @@ def _conclude(item: MediaItem, status: str) -> MediaItem:
         if not condition_failed(exc):
             raise
         return _settle_lost_race(item)
+    _record_verdict(item)
     if status == Status.READY:
         return background.checksum_later(item.id) or item
     return item
+
+
+def _record_verdict(item: MediaItem) -> None:
+    """The activity log's entry for a concluded check: uploaded by its owner, or refused."""
+    if item.status == Status.READY:
+        activity_record(
+            actor=item.owner, action=ActivityAction.UPLOAD, media_id=item.id, owner=item.owner, detail=item.name
+        )
+    else:
+        activity_record(
+            actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=item.reason or ""
+        )
 
 
 def _settle_lost_race(ours: MediaItem) -> MediaItem:
@@ -733,6 +755,7 @@ def _replaced_after_check(item: MediaItem) -> MediaItem | None:
             return None
         raise
     _indexed(item, before=indexed)
+    activity_record(actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=REPLACED)
     _delete_objects(item)
     return item
 

@@ -160,7 +160,7 @@ def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
     form = EditForm(request.POST or None, initial={"name": item.name, "caption": item.caption, "version": item.version})
     if request.method == "POST" and form.is_valid():
         try:
-            services.media_update(item=item, **form.cleaned_data)
+            services.media_update(item=item, **form.cleaned_data, actor=request.user.username)
         except StaleEdit:
             return _edit_conflict(request, media_id)
         except UploadStillPending as exc:
