@@ -48,6 +48,9 @@ def trash_delete(request: AuthedRequest, media_id: str) -> HttpResponse:
 
 @require_POST
 def trash_empty(request: AuthedRequest) -> HttpResponse:
+    """Confirm, then delete forever everything in the caller's trash."""
+    if request.POST.get("confirm") != "yes":
+        return render(request, "trash/empty.html", {"page": trash_page(user=request.user, size=100)})
     report = services.trash_empty(owner=request.user.username, actor=request.user.username)
     if report.purged or not report.failed:
         messages.success(request, f"Deleted {report.purged} item{'s' if report.purged != 1 else ''} forever.")

@@ -120,7 +120,11 @@ def test_empty_trash_deletes_every_trashed_item_forever(member_client, bucket_ke
     items = [photo(f"P{n}") for n in range(3)]
     services.media_delete_many(items=items, actor="alice")
 
-    response = member_client.post("/trash/empty/", follow=True)
+    question = member_client.post("/trash/empty/")
+    assert "3 items will be deleted forever" in question.content.decode()
+    assert TrashedItem.count("alice") == 3  # the question alone deletes nothing
+
+    response = member_client.post("/trash/empty/", {"confirm": "yes"}, follow=True)
 
     assert "Deleted 3 items forever." in response.content.decode()
     assert bucket_keys() == []
@@ -191,7 +195,7 @@ def test_a_member_cannot_see_restore_or_purge_anothers_trash(member_client, othe
     assert member_client.post(f"/api/v1/trash/{bobs.id}/restore", **bearer(api)).status_code == 404
     assert member_client.delete(f"/api/v1/trash/{bobs.id}", **bearer(api)).status_code == 404
     assert member_client.get("/api/v1/trash", **bearer(api)).json()["items"] == []
-    member_client.post("/trash/empty/")
+    member_client.post("/trash/empty/", {"confirm": "yes"})
 
     assert TrashedItem.count("bob") == 1
     assert len(bucket_keys()) == 2
