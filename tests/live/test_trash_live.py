@@ -9,6 +9,7 @@ import re
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import pytest
 import requests
@@ -91,9 +92,9 @@ def test_two_restores_at_once_one_wins_the_other_is_told(emulator, portal, perso
     for round_ in range(ROUNDS):
         media_id = upload(person, portal, f"Twice {round_}")
         person.delete(f"{portal}/api/v1/media/{media_id}", timeout=30).raise_for_status()
-        restore = f"{portal}/api/v1/trash/{media_id}/restore"
+        restore = partial(person.post, f"{portal}/api/v1/trash/{media_id}/restore", timeout=60)
 
-        answers = at_once(*[lambda: person.post(restore, timeout=60)] * 2)
+        answers = at_once(restore, restore)
 
         statuses = Counter(answer.status_code for answer in answers)
         add_figure("live restore races", 1)
@@ -107,8 +108,8 @@ def test_restore_racing_delete_forever_one_wins_and_the_stores_agree(emulator, p
     for round_ in range(ROUNDS):
         media_id = upload(person, portal, f"Race {round_}")
         person.delete(f"{portal}/api/v1/media/{media_id}", timeout=30).raise_for_status()
-        restore = lambda: person.post(f"{portal}/api/v1/trash/{media_id}/restore", timeout=60)  # noqa: E731
-        purge = lambda: person.delete(f"{portal}/api/v1/trash/{media_id}", timeout=60)  # noqa: E731
+        restore = partial(person.post, f"{portal}/api/v1/trash/{media_id}/restore", timeout=60)
+        purge = partial(person.delete, f"{portal}/api/v1/trash/{media_id}", timeout=60)
 
         restored, purged = at_once(restore, purge) if round_ % 2 else reversed(at_once(purge, restore))
 
