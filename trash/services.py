@@ -25,6 +25,7 @@ from datetime import datetime
 from django.utils import timezone
 from pynamodb.constants import ITEM
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from ulid import ULID
 
 from activity.models import SYSTEM, ActivityAction
 from activity.services import activity_record
@@ -59,7 +60,12 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
     delete = trashed.get_delete_kwargs_from_instance(condition=still_trashed)
     try:
         aws.pynamodb_connection(TrashedItem).transact_write_items(
-            condition_check_items=[], delete_items=[delete], put_items=[put], update_items=[]
+            condition_check_items=[],
+            delete_items=[delete],
+            put_items=[put],
+            update_items=[],
+            # A retry of this very transaction (its answer lost) succeeds as the first did.
+            client_request_token=str(ULID()),
         )
     except TransactWriteError as exc:
         if aws.transaction_cancelled(exc):

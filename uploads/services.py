@@ -213,8 +213,11 @@ def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
         purge_at=now + timedelta(days=settings.MEDIAHUB_TRASH_DAYS),
         purge_shard=purge_shard(item.id),
     )
+    # The token makes a retry of the same transaction (botocore retries one whose answer was
+    # lost) succeed as the first did, instead of failing on the conditions it already met.
+    token = str(ULID())
     try:
-        with TransactWrite(connection=aws.pynamodb_connection(MediaItem)) as transaction:
+        with TransactWrite(connection=aws.pynamodb_connection(MediaItem), client_request_token=token) as transaction:
             transaction.delete(item)  # on condition of the version read
             transaction.save(trashed, condition=TrashedItem.media_id.does_not_exist())
     except TransactWriteError as exc:
