@@ -35,7 +35,9 @@ def where(emulator: Emulator, media_id: str) -> dict[str, Any]:
         TableName="mediahub-live-media", Key={"id": {"S": media_id}}, ConsistentRead=True
     ).get("Item")
     trash_record = dynamodb.get_item(
-        TableName="mediahub-live-trash", Key={"owner": {"S": "faulty"}, "media_id": {"S": media_id}}, ConsistentRead=True
+        TableName="mediahub-live-trash",
+        Key={"owner": {"S": "faulty"}, "media_id": {"S": media_id}},
+        ConsistentRead=True,
     ).get("Item")
     keys = {obj["Key"] for obj in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
     return {
