@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import heapq
+import logging
 from dataclasses import dataclass
 
 from django.core import signing
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 
 from activity.exceptions import InvalidActivityCursor
 from activity.models import ActivityEntry, feed_keys
+
+logger = logging.getLogger(__name__)
 
 CURSOR_SALT = "activity.cursor"
 # How many entries the item page shows.
@@ -22,9 +26,14 @@ class ActivityPage:
     next_cursor: str | None
 
 
-def activity_for_media(*, media_id: str, size: int = ITEM_PAGE) -> list[ActivityEntry]:
-    """The item's latest entries, newest first: one Query of its partition."""
-    return list(ActivityEntry.query(media_id, scan_index_forward=False, limit=size))
+def activity_for_media(*, media_id: str, size: int = ITEM_PAGE) -> list[ActivityEntry] | None:
+    """The item's latest entries, newest first: one Query of its partition. None if the log
+    cannot be read just now: the item's page works without it."""
+    try:
+        return list(ActivityEntry.query(media_id, scan_index_forward=False, limit=size))
+    except PynamoDBException:
+        logger.warning("Could not read the activity of %s", media_id, exc_info=True)
+        return None
 
 
 def activity_page(*, actor: str = "", action: str = "", cursor: str | None = None, size: int = 25) -> ActivityPage:

@@ -138,3 +138,13 @@ def test_the_admins_feed_pages_through_every_shard_newest_first(admin_client):
     assert seen == [f"item{n}" for n in reversed(range(7))]
     assert admin_client.get("/activity/", {"cursor": "forged"}).status_code == 400
     assert admin_client.get("/activity/", {"cursor": cursor, "user": "bob"}).status_code == 400
+
+
+def test_the_item_page_works_when_its_log_cannot_be_read(member_client, faults):
+    item = stored_item("p.jpg", media.jpeg(64, 48), name="Harbour")
+    faults.fail("Query", when=on_activity_table)
+
+    page = member_client.get(f"/media/{item.id}/")
+
+    assert page.status_code == 200
+    assert "The activity could not be read just now" in page.content.decode()
