@@ -77,7 +77,10 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
 
 
 def _restore_refused(trashed: TrashedItem, exc: TransactWriteError) -> Exception:
-    trash_failed, media_failed = ([*aws.transaction_failures(exc), False, False])[:2]
+    """Why DynamoDB cancelled a restore, from its reasons (the trash delete first, then the
+    media put) and the trash record as it now stands."""
+    failures = aws.transaction_failures(exc)
+    trash_failed, media_failed = (failures + [False, False])[:2]
     now = _current(trashed)
     if now is None:
         return TrashNotFound()
