@@ -50,25 +50,25 @@ class EditOutcome:
     problem: str = ""
 
 
-def media_edit_many(*, items: Sequence[tuple[MediaItem, int]], change: BulkChange) -> list[EditOutcome]:
-    """Apply `change` to each (item, version seen) pair; see the module's docstring."""
+def media_edit_many(*, items: Sequence[tuple[MediaItem, int]], change: BulkChange, actor: str) -> list[EditOutcome]:
+    """Apply `change` to each (item, version seen) pair, `actor` doing it; see the module's docstring."""
     outcomes: list[EditOutcome] = []
     for item, seen in items:
         if outcomes and outcomes[-1].problem == services.STORAGE_DOWN:
             outcomes.append(EditOutcome(item.id, item.name, False, services.STORAGE_DOWN))
             continue
-        outcomes.append(_edit_one(item, seen, change))
+        outcomes.append(_edit_one(item, seen, change, actor))
     return outcomes
 
 
-def _edit_one(item: MediaItem, seen: int, change: BulkChange) -> EditOutcome:
+def _edit_one(item: MediaItem, seen: int, change: BulkChange, actor: str) -> EditOutcome:
     try:
         if change.edits_record:
-            problem = _edit_record(item, seen, change)
+            problem = _edit_record(item, seen, change, actor)
             if problem:
                 return EditOutcome(item.id, item.name, False, problem)
         if change.album is not None:
-            services.album_add_item(album=change.album, item=item)
+            services.album_add_item(album=change.album, item=item, actor=actor)
     except StaleEdit:
         return EditOutcome(item.id, item.name, False, "it changed meanwhile; look at it again")
     except UploadStillPending:
@@ -82,7 +82,7 @@ def _edit_one(item: MediaItem, seen: int, change: BulkChange) -> EditOutcome:
     return EditOutcome(item.id, item.name, True)
 
 
-def _edit_record(item: MediaItem, seen: int, change: BulkChange) -> str:
+def _edit_record(item: MediaItem, seen: int, change: BulkChange, actor: str) -> str:
     """Change caption and tags under the version seen; a problem to report, or ""."""
     caption = item.caption
     if change.caption_mode == "set":
@@ -95,5 +95,5 @@ def _edit_record(item: MediaItem, seen: int, change: BulkChange) -> str:
     tags += [tag for tag in change.add_tags if tag not in tags]
     if len(tags) > MAX_TAGS:
         return f"it would have more than {MAX_TAGS} tags"
-    media_services.media_update(item=item, name=item.name, caption=caption, version=seen, tags=tags)
+    media_services.media_update(item=item, name=item.name, caption=caption, version=seen, tags=tags, actor=actor)
     return ""

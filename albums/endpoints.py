@@ -86,7 +86,7 @@ def album_add_items(request: AuthedRequest, album_id: str, wanted: AlbumItemsIn)
             items.append(media_get_for_user(media_id=media_id, user=request.user))
         except MediaNotFound as exc:
             outcomes.append(AlbumItemOutcome(media_id=media_id[:40], added=False, problem=str(exc)))
-    for outcome in services.album_add_many(album=album, items=items):
+    for outcome in services.album_add_many(album=album, items=items, actor=request.user.username):
         outcomes.append(AlbumItemOutcome(media_id=outcome.media_id, added=outcome.added, problem=outcome.problem))
     return outcomes
 
@@ -94,7 +94,9 @@ def album_add_items(request: AuthedRequest, album_id: str, wanted: AlbumItemsIn)
 @router.delete("/albums/{album_id}/items/{media_id}", response={204: None, **ERRORS}, summary="Take an item out")
 def album_remove_item(request: AuthedRequest, album_id: str, media_id: str) -> Status[None]:
     album = selectors.album_get_for_user(album_id=album_id, user=request.user)
-    if not MEDIA_ID.fullmatch(media_id) or not services.album_remove_item(album=album, media_id=media_id):
+    if not MEDIA_ID.fullmatch(media_id) or not services.album_remove_item(
+        album=album, media_id=media_id, actor=request.user.username
+    ):
         raise NotInAlbum
     return Status(204, None)
 

@@ -19,6 +19,8 @@ from pynamodb.exceptions import DeleteError, PynamoDBException, TransactWriteErr
 from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
+from activity.models import ActivityAction
+from activity.services import activity_record
 from albums.exceptions import AlbumNotFound, CoverNotInAlbum, TooManyAlbums
 from albums.models import Album, Membership, TagEntry, everyone_posting_key, posting_key, vocabulary_key
 from mediahub import aws
@@ -80,10 +82,11 @@ def _is_member(album_id: str, media_id: str) -> bool:
     return True
 
 
-def album_add_item(*, album: Album, item: MediaItem) -> bool:
-    """Put `item` in `album`; False if it was there already. Only the album owner's own
-    items go in an album (others are not found), and an item is in at most
-    MAX_ALBUMS_PER_ITEM albums; an upload still pending goes in none."""
+def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
+    """Put `item` in `album` (`actor` doing it, for the activity log); False if it was
+    there already. Only the album owner's own items go in an album (others are not
+    found), and an item is in at most MAX_ALBUMS_PER_ITEM albums; an upload still
+    pending goes in none."""
     if item.owner != album.owner:
         raise MediaNotFound
     if item.status == Status.PENDING:
@@ -102,11 +105,13 @@ def album_add_item(*, album: Album, item: MediaItem) -> bool:
             )
     except TransactWriteError as exc:
         return _refused(exc, first_means=False)
+    _log(actor, album=album, media_id=item.id, detail=f"added to album “{album.name}”")
     return True
 
 
-def album_remove_item(*, album: Album, media_id: str) -> bool:
-    """Take the item out of the album; False if it was not in it."""
+def album_remove_item(*, album: Album, media_id: str, actor: str | None) -> bool:
+    """Take the item out of the album; False if it was not in it. `actor` is who the
+    activity log names; None when the item itself is gone for good (its purge is logged)."""
     membership = Membership(album.id, media_id)
     try:
         with _transaction() as transaction:
@@ -120,7 +125,13 @@ def album_remove_item(*, album: Album, media_id: str) -> bool:
         return _refused(exc, first_means=False)
     if album.cover_media_id == media_id:
         _cover_forget(album)
+    if actor is not None:
+        _log(actor, album=album, media_id=media_id, detail=f"taken out of album “{album.name}”")
     return True
+
+
+def _log(actor: str, *, album: Album, media_id: str, detail: str) -> None:
+    activity_record(actor=actor, action=ActivityAction.ALBUM, media_id=media_id, owner=album.owner, detail=detail)
 
 
 def _refused(exc: TransactWriteError, *, first_means: bool) -> bool:
@@ -157,7 +168,7 @@ class AddOutcome:
     problem: str = ""
 
 
-def album_add_many(*, album: Album, items: Iterable[MediaItem]) -> list[AddOutcome]:
+def album_add_many(*, album: Album, items: Iterable[MediaItem], actor: str) -> list[AddOutcome]:
     """Add each item on its own, so one failure stops nothing else; once storage stops
     answering, the rest are not tried."""
     outcomes: list[AddOutcome] = []
@@ -166,7 +177,7 @@ def album_add_many(*, album: Album, items: Iterable[MediaItem]) -> list[AddOutco
             outcomes.append(AddOutcome(item.id, item.name, False, STORAGE_DOWN))
             continue
         try:
-            album_add_item(album=album, item=item)
+            album_add_item(album=album, item=item, actor=actor)
         except (MediaNotFound, TooManyAlbums, AlbumNotFound, UploadStillPending) as exc:
             outcomes.append(AddOutcome(item.id, item.name, False, str(exc)))
         except Exception as exc:
@@ -187,7 +198,7 @@ def memberships_forget(*, media_id: str) -> None:
         for membership in memberships:
             album = Album(membership.album_id)
             try:
-                album_remove_item(album=album, media_id=media_id)
+                album_remove_item(album=album, media_id=media_id, actor=None)
             except AlbumNotFound:
                 membership.delete()
     except PynamoDBException:

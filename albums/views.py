@@ -92,7 +92,7 @@ def album_add_item(request: AuthedRequest, media_id: str) -> HttpResponse:
     if not form.is_valid():
         raise InvalidInput("Choose one of the albums offered on the item's page.")
     album = album_get_for_user(album_id=form.cleaned_data["album"], user=request.user)
-    if services.album_add_item(album=album, item=item):
+    if services.album_add_item(album=album, item=item, actor=request.user.username):
         messages.success(request, f"Added to “{album.name}”.")
     else:
         messages.info(request, f"It was already in “{album.name}”.")
@@ -106,7 +106,7 @@ def album_remove_item(request: AuthedRequest, album_id: str, media_id: str) -> H
     item = media_get_for_user(media_id=media_id, user=request.user)
     if item.owner != album.owner:
         raise MediaNotFound
-    services.album_remove_item(album=album, media_id=item.id)
+    services.album_remove_item(album=album, media_id=item.id, actor=request.user.username)
     messages.success(request, f"Took “{item.name}” out of “{album.name}”.")
     return redirect("uploads:detail", media_id=item.id)
 
@@ -135,7 +135,9 @@ def media_bulk_edit(request: AuthedRequest) -> HttpResponse:
         remove_tags=data["remove_tags"],
         album=album,
     )
-    outcomes = bulk.media_edit_many(items=[(item, _seen(request, item)) for item in items], change=change)
+    outcomes = bulk.media_edit_many(
+        items=[(item, _seen(request, item)) for item in items], change=change, actor=request.user.username
+    )
     done = sum(outcome.done for outcome in outcomes)
     if done:
         messages.success(request, f"Changed {done} item{'s' if done != 1 else ''}.")

@@ -23,6 +23,7 @@ from api.auth import BearerToken, SessionCookie
 from api.bodies import require_json_object
 from mediahub.exceptions import MediaHubError
 from sharing.endpoints import router as sharing_router
+from trash.endpoints import router as trash_router
 from uploads.endpoints import router as uploads_router
 
 
@@ -65,6 +66,7 @@ api.add_router("/", accounts_router)
 api.add_router("/", uploads_router)
 api.add_router("/", sharing_router)
 api.add_router("/", albums_router)
+api.add_router("/", trash_router)
 
 
 @login_not_required

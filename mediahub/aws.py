@@ -19,6 +19,7 @@ from botocore.config import Config
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
+    from pynamodb.connection import Connection
     from pynamodb.models import MetaProtocol, Model
 
 # The AWS services the portal calls at run time (S3 through boto3 in uploads/storage.py,
@@ -133,6 +134,25 @@ def table_suffix(model: type[Model]) -> str:
     from django.conf import settings
 
     return model.Meta.table_name.removeprefix(f"{settings.MEDIAHUB_TABLE_PREFIX}-")
+
+
+def pynamodb_connection(model: type[Model]) -> Connection:
+    """The PynamoDB connection `model` talks through (region, endpoint, patience), for a
+    transaction across tables (pynamodb.transactions.TransactWrite)."""
+    return model._get_connection().connection
+
+
+def transaction_cancelled(exc: Exception) -> bool:
+    """Whether a DynamoDB transaction failed because one of its conditions did not hold
+    (or a concurrent transaction touched the same item), not for want of storage."""
+    return getattr(exc, "cause_response_code", None) == "TransactionCanceledException"
+
+
+def transaction_failures(exc: Exception) -> list[bool]:
+    """For a cancelled transaction, whether each of its items' conditions failed, in the
+    order DynamoDB received them (condition checks, deletes, puts, updates)."""
+    reasons = getattr(exc, "cancellation_reasons", None) or []
+    return [reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons]
 
 
 def condition_failed(exc: Exception) -> bool:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "sharing",
     "search",
     "albums",
+    "trash",
+    "activity",
     "api",
 ]
 
@@ -209,6 +211,8 @@ MEDIAHUB_SHARES_PER_ITEM = env_int("MEDIAHUB_SHARES_PER_ITEM", default=20)
 # parts for a day. The uploader sends at most 6 files at a time, so 10 leaves room for
 # uploads interrupted earlier (listed on the upload page to resume or cancel).
 MEDIAHUB_MAX_PENDING_UPLOADS = env_int("MEDIAHUB_MAX_PENDING_UPLOADS", default=10)
+# Days a deleted item stays in the trash, restorable, before the purge removes it for good.
+MEDIAHUB_TRASH_DAYS = env_int("MEDIAHUB_TRASH_DAYS", default=30)
 
 # Media files do not go through Django's storage API: uploads/storage.py is the one
 # path to S3 (see its docstring). Only static files use a Django storage.

@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("albums.urls")),
     path("", include("uploads.urls")),
     path("", include("sharing.urls")),
+    path("", include("trash.urls")),
+    path("", include("activity.urls")),
 ]

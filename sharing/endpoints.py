@@ -37,5 +37,5 @@ def share_create(request: AuthedRequest, media_id: str, wanted: ShareIn) -> Stat
 @router.delete("/shares/{share_id}", response={204: None, **ERRORS}, summary="Withdraw a share link")
 def share_revoke(request: AuthedRequest, share_id: str) -> Status[None]:
     share = selectors.share_get_for_user(token_hash=share_id, user=request.user)
-    services.share_revoke(share=share)
+    services.share_revoke(share=share, actor=request.user.username)
     return Status(204, None)

@@ -11,6 +11,8 @@ from django.utils import timezone
 from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from accounts import throttling
+from activity.models import ActivityAction
+from activity.services import activity_record
 from mediahub import tokens
 from mediahub.aws import condition_failed
 from sharing.exceptions import (
@@ -56,12 +58,23 @@ def share_create(
         allow_download=allow_download,
     )
     share.save(condition=Share.token_hash.does_not_exist())
+    detail = f"a link until {expires_at:%Y-%m-%d %H:%M} UTC" + (", with a password" if password else "")
+    activity_record(actor=created_by, action=ActivityAction.SHARE, media_id=item.id, owner=item.owner, detail=detail)
     return share, token
 
 
-def share_revoke(*, share: Share) -> None:
-    """Withdraw the link: from the next request on, it answers as if it never existed."""
+def share_revoke(*, share: Share, actor: str | None = None) -> None:
+    """Withdraw the link: from the next request on, it answers as if it never existed.
+    `actor` (the item's owner if not given) is who the activity log names."""
     share.delete()
+    detail = f"the link made {share.created_at:%Y-%m-%d %H:%M} UTC"
+    activity_record(
+        actor=actor or share.owner,
+        action=ActivityAction.UNSHARE,
+        media_id=share.media_id,
+        owner=share.owner,
+        detail=detail,
+    )
 
 
 def shares_end_for_media(*, media_id: str) -> None:

@@ -60,7 +60,7 @@ def share_create_view(request: AuthedRequest, media_id: str) -> HttpResponse:
 @require_POST
 def share_revoke_view(request: AuthedRequest, token_hash: str) -> HttpResponse:
     share = selectors.share_get_for_user(token_hash=token_hash, user=request.user)
-    services.share_revoke(share=share)
+    services.share_revoke(share=share, actor=request.user.username)
     messages.success(request, "The link is withdrawn: it no longer opens anything.")
     if request.POST.get("back") == "shares" and request.user.is_admin:
         return redirect("sharing:list")

@@ -32,7 +32,20 @@ def test_emptying_the_world_undoes_what_a_test_left_behind(aws, s3, settings, mo
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [bucket]
     tables = dynamodb.list_tables()["TableNames"]
-    names = ("album-items", "albums", "media", "search", "sessions", "shares", "tags", "throttle", "tokens", "users")
+    names = (
+        "activity",
+        "album-items",
+        "albums",
+        "media",
+        "search",
+        "sessions",
+        "shares",
+        "tags",
+        "throttle",
+        "tokens",
+        "trash",
+        "users",
+    )
     assert sorted(tables) == [f"mediahub-local-{name}" for name in names]
     assert all(dynamodb.scan(TableName=table)["Count"] == 0 for table in tables)
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]  # the bucket kept its setup

@@ -127,20 +127,22 @@ def media_update(request: AuthedRequest, response: HttpResponse, media_id: str, 
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))
     try:
-        services.media_update(item=item, **form.cleaned_data)
+        services.media_update(item=item, **form.cleaned_data, actor=request.user.username)
     except StaleEdit as exc:
         raise PreconditionFailed("The item changed since that version; read it again.") from exc
     response["ETag"] = f'"{item.version}"'
     return MediaOut.of(item)
 
 
-@router.delete("/media/{media_id}", response={204: None, **ERRORS}, summary="Delete an item and its file")
+@router.delete("/media/{media_id}", response={204: None, **ERRORS}, summary="Move an item to the trash")
 def media_delete(request: AuthedRequest, media_id: str) -> Status[None]:
+    """A ready or rejected item goes to its owner's trash (see /trash): restorable until it
+    is purged, MEDIAHUB_TRASH_DAYS later. A pending upload is cancelled for good."""
     item = media_get_for_user(media_id=media_id, user=request.user)
     if "If-Match" in request.headers:
         _if_match(request, item)
     try:
-        services.media_delete(item=item)
+        services.media_delete(item=item, actor=request.user.username)
     except StaleEdit as exc:
         raise PreconditionFailed("The item changed meanwhile; read it again.") from exc
     return Status(204, None)

@@ -5,6 +5,8 @@ expiry, an object whose record never got written). This finds what is left and, 
 on, repairs it:
 
 - orphan-object: an object under media/ with no record, or whose record was rejected: deleted.
+  An item in the trash has no media record but keeps its files until the purge: its
+  objects and renditions are owned, not orphans.
 - missing-object: a ready record whose file is gone: marked rejected, with a reason.
 - expired-pending: a pending record past its expiry (DynamoDB's TTL deletes late, and the form
   path sets no expiry). If its file arrived, it is processed as finish would have been (ready,
@@ -50,9 +52,12 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from activity.models import SYSTEM, ActivityAction
+from activity.services import activity_record
 from mediahub.aws import condition_failed
 from mediahub.exceptions import Conflict, StorageUnavailable
 from search.services import index_entries, index_update
+from trash.models import TrashedItem
 from uploads import services, storage
 from uploads.exceptions import StaleEdit
 from uploads.models import MediaItem, Status
@@ -192,8 +197,11 @@ class _Run:
                 if self.ready.pop(obj.key, None) is None and obj.last_modified < self.settled_before:
                     settled.append(obj)
             records = _records_for(obj.key for obj in settled)
+            trashed = _trashed_ids() if any(storage.media_id_of(obj.key) not in records for obj in settled) else set()
             for obj in settled:
-                self._object(obj, records.get(storage.media_id_of(obj.key) or ""))
+                media_id = storage.media_id_of(obj.key) or ""
+                if media_id not in trashed:
+                    self._object(obj, records.get(media_id))
 
     def missing_objects(self) -> None:
         """Ready records whose key the listing never showed."""
@@ -207,8 +215,12 @@ class _Run:
             for page in storage.list_objects(f"{prefix}/", page_size=PAGE_SIZE):
                 settled = [obj for obj in page if obj.last_modified < self.settled_before]
                 records = _records_for(obj.key for obj in settled)
+                missing = any(storage.media_id_of(obj.key) not in records for obj in settled)
+                trashed = _trashed_ids() if missing else set()
                 for obj in settled:
-                    self._thumbnail(obj, records.get(storage.media_id_of(obj.key) or ""))
+                    media_id = storage.media_id_of(obj.key) or ""
+                    if media_id not in trashed:
+                        self._thumbnail(obj, records.get(media_id))
 
     def multipart_uploads(self) -> None:
         """Unfinished multipart uploads older than a day that no live pending record is filling."""
@@ -253,7 +265,7 @@ class _Run:
         else:
             why = f"its record's file is {item.s3_key}"
         detail = f"{why}; stored {_when(obj.last_modified)}"
-        self._found(Problem.ORPHAN_OBJECT, obj.key, detail, "delete the object", partial(_delete, obj.key))
+        self._found(Problem.ORPHAN_OBJECT, obj.key, detail, "delete the object", partial(_delete_unowned, obj.key))
 
     def _missing_object(self, media_id: str, key: str) -> None:
         item = _get(media_id)
@@ -275,7 +287,7 @@ class _Run:
         else:
             why = "its item does not use it"
         detail = f"{why}; stored {_when(obj.last_modified)}"
-        self._found(Problem.ORPHAN_THUMBNAIL, obj.key, detail, "delete it", partial(_delete, obj.key))
+        self._found(Problem.ORPHAN_THUMBNAIL, obj.key, detail, "delete it", partial(_delete_unowned, obj.key))
 
     def _multipart(self, upload: storage.MultipartUpload, item: MediaItem | None) -> None:
         if (
@@ -307,7 +319,7 @@ class _Run:
     def _abandon(self, item: MediaItem) -> str:
         try:
             # Record first: once it is gone no finish can start, and the object (if any lands) is an orphan.
-            services.media_delete(item=item)
+            services.media_delete(item=item, actor="(reconcile)")
         except StaleEdit as exc:
             raise ChangedMeanwhile from exc
         if item.upload_id:
@@ -321,6 +333,9 @@ class _Run:
         indexed = index_entries(item)
         _update(item, actions, (MediaItem.status == Status.READY) & (MediaItem.s3_key == item.s3_key))
         index_update(media_id=item.id, before=indexed, after=index_entries(item))
+        activity_record(
+            actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=MISSING_REASON
+        )
         for key in renditions:
             storage.delete(key)
         return "marked it rejected" + (" and deleted its thumbnail" if renditions else "")
@@ -392,9 +407,27 @@ def _update(item: MediaItem, actions: list[Action], condition: Condition) -> Non
         raise
 
 
-def _delete(key: str) -> str:
+def _trashed_ids() -> set[str]:
+    """The ids of every item in the trash, read consistently. Read after the media records
+    it completes: moving an item to the trash is one transaction, so an item whose media
+    record was already gone is in this set unless it was purged (or restored: see
+    _delete_unowned)."""
+    return {trashed.media_id for trashed in TrashedItem.scan(consistent_read=True, attributes_to_get=["media_id"])}
+
+
+def _delete_unowned(key: str) -> str:
+    """Delete an orphan, after one more consistent look at its record: an item restored
+    from the trash since the listing owns its files again."""
+    media_id = storage.media_id_of(key)
+    current = _get(media_id) if media_id else None
+    if current is not None and current.status != Status.REJECTED and key in _keys_of(current):
+        raise ChangedMeanwhile
     storage.delete(key)
     return "deleted it"
+
+
+def _keys_of(item: MediaItem) -> tuple[str | None, ...]:
+    return (item.s3_key, item.thumbnail_key, item.preview_key)
 
 
 def _checksum(media_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,17 +17,21 @@ from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, UpdateError
+from pynamodb.exceptions import DeleteError, PutError, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 from ulid import ULID
 
+from activity.models import SYSTEM, ActivityAction
+from activity.services import activity_record
 from albums.services import memberships_forget, tags_forget, tags_index_add, tags_index_remove, vocabulary_count
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError, StorageUnavailable
 from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
+from trash.models import TrashedItem, purge_shard
 from uploads import background, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
@@ -109,7 +114,7 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
     if item.status == Status.REJECTED:
         # The person is still on the form: the message goes there, not into their media.
         item.delete()
-        _unindexed(item)
+        media_forget(item)
         raise UploadRejected(item.reason)
     return item
 
@@ -141,9 +146,11 @@ def _new_item(
     return item
 
 
-def media_update(*, item: MediaItem, name: str, caption: str, version: int, tags: list[str] | None = None) -> MediaItem:
+def media_update(
+    *, item: MediaItem, name: str, caption: str, version: int, tags: list[str] | None = None, actor: str | None = None
+) -> MediaItem:
     """Change name, caption and (unless None) tags, refusing if the item changed since
-    `version` was read.
+    `version` was read; `actor` (the owner if not given) is who the activity log names.
 
     A pending item cannot be edited: its check would otherwise race the edit, and one
     of the two would be thrown away. The condition holds that rule in DynamoDB too. New
@@ -157,6 +164,8 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int, tags
     indexed = index_entries(item)
     before = set(item.tags or ())
     after = before if tags is None else set(tags)
+    changed = [field for field, value in (("name", name), ("caption", caption)) if getattr(item, field) != value]
+    changed += ["tags"] if after != before else []
     tags_index_add(owner=item.owner, media_id=item.id, tags=sorted(after - before), version=version + 1)
     item.name, item.caption, item.tags = name, caption, after or None
     item.updated_at = timezone.now()
@@ -170,17 +179,18 @@ def media_update(*, item: MediaItem, name: str, caption: str, version: int, tags
     tags_index_remove(owner=item.owner, media_id=item.id, tags=sorted(before - after), version=item.version)
     vocabulary_count(owner=item.owner, added=sorted(after - before), removed=sorted(before - after))
     _indexed(item, before=indexed)
+    detail = f"changed {' and '.join(changed)}" if changed else "saved unchanged"
+    action = ActivityAction.TAG if changed == ["tags"] else ActivityAction.EDIT
+    activity_record(actor=actor or item.owner, action=action, media_id=item.id, owner=item.owner, detail=detail)
     return item
 
 
-def media_delete(*, item: MediaItem) -> None:
-    """Remove the record, then its share links and the object.
-
-    The record goes first: an object left behind by a failed S3 call is an
-    invisible orphan (logged, to sweep later), while a record without its
-    object would show a broken item to its owner. A share link left behind is
-    dead too, as opening one checks its item.
-    """
+def media_delete(*, item: MediaItem, actor: str) -> None:
+    """What deleting an item does: a ready or rejected item goes to the trash (media_trash);
+    an upload still pending is cancelled for good (record, then its bytes)."""
+    if item.status != Status.PENDING:
+        media_trash(item=item, actor=actor)
+        return
     try:
         item.delete()
     except DeleteError as exc:
@@ -191,15 +201,63 @@ def media_delete(*, item: MediaItem) -> None:
     _free_bytes(item)
 
 
+def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
+    """Move the item to the trash: in one DynamoDB transaction, remove its record (on
+    condition it is still the version read) and keep the whole record in the trash table.
+
+    Every reader of media then stops seeing it at once; its files stay in S3 until the
+    purge. After the transaction its share links end (for good: a restore does not bring
+    them back) and its search postings go; a failure there is logged, and harmless, as
+    links and hits are checked against the media record.
+    """
+    now = timezone.now()
+    trashed = TrashedItem(
+        owner=item.owner,
+        media_id=item.id,
+        record=json.dumps(item.serialize()),
+        name=item.name,
+        original_filename=item.original_filename,
+        size=item.size,
+        kind=item.kind,
+        status=item.status,
+        s3_key=item.s3_key,
+        thumbnail_key=item.thumbnail_key,
+        trashed_by=actor,
+        trashed_at=now,
+        purge_at=now + timedelta(days=settings.MEDIAHUB_TRASH_DAYS),
+        purge_shard=purge_shard(item.id),
+    )
+    # The token makes a retry of the same transaction (botocore retries one whose answer was
+    # lost) succeed as the first did, instead of failing on the conditions it already met.
+    token = str(ULID())
+    try:
+        with TransactWrite(connection=aws.pynamodb_connection(MediaItem), client_request_token=token) as transaction:
+            transaction.delete(item)  # on condition of the version read
+            transaction.save(trashed, condition=TrashedItem.media_id.does_not_exist())
+    except TransactWriteError as exc:
+        if aws.transaction_cancelled(exc):
+            raise StaleEdit from exc
+        raise
+    shares_end_for_media(media_id=item.id)
+    _unindexed(item)
+    activity_record(actor=actor, action=ActivityAction.TRASH, media_id=item.id, owner=item.owner, detail=item.name)
+    return trashed
+
+
 def media_forget(item: MediaItem) -> None:
-    """Once an item's record is gone for good (a delete, a purge from the trash): what
-    points at it goes too. Its share links end, its search postings, album memberships and
-    tag postings are removed. Each step logs its own failure and never raises: what is left
-    behind names a record that is gone, which every reader skips."""
+    """What happens once an item is gone for good (a cancelled upload, a purge from the
+    trash): its share links end, its search postings, album memberships and tag postings
+    go. Idempotent; never raises for a storage failure (each step logs, and is harmless
+    left over: whatever points at a record that is gone, every reader skips)."""
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
     memberships_forget(media_id=item.id)
     tags_forget(item=item)
+
+
+def media_files_delete(item: MediaItem) -> None:
+    """Delete the item's file and renditions from S3 (a purge); storage errors propagate."""
+    _delete_objects(item)
 
 
 @dataclass(frozen=True)
@@ -212,8 +270,8 @@ class DeleteOutcome:
     problem: str = ""
 
 
-def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
-    """Delete each item (record, file, thumbnail) on its own, so one failure stops nothing
+def media_delete_many(*, items: list[MediaItem], actor: str) -> list[DeleteOutcome]:
+    """Delete (move to the trash) each item on its own, so one failure stops nothing
     else; once storage stops answering, the rest are not tried (each would wait as long)."""
     outcomes: list[DeleteOutcome] = []
     for item in items:
@@ -221,7 +279,7 @@ def media_delete_many(*, items: list[MediaItem]) -> list[DeleteOutcome]:
             outcomes.append(DeleteOutcome(item.id, item.name, False, STORAGE_DOWN))
             continue
         try:
-            media_delete(item=item)
+            media_delete(item=item, actor=actor)
         except StaleEdit:
             outcomes.append(DeleteOutcome(item.id, item.name, False, "it changed meanwhile; look at it again"))
         except Exception as exc:
@@ -412,7 +470,7 @@ def direct_upload_abort(*, item: MediaItem) -> None:
         if condition_failed(exc):
             raise UploadNotPending("This upload finished while you cancelled it; delete the item instead.") from exc
         raise
-    _unindexed(item)
+    media_forget(item)
     _free_bytes(item)
 
 
@@ -587,9 +645,22 @@ def _conclude(item: MediaItem, status: str) -> MediaItem:
         if not condition_failed(exc):
             raise
         return _settle_lost_race(item)
+    _record_verdict(item)
     if status == Status.READY and item.sha256 is None:
         return background.checksum_later(item.id) or item
     return item
+
+
+def _record_verdict(item: MediaItem) -> None:
+    """The activity log's entry for a concluded check: uploaded by its owner, or refused."""
+    if item.status == Status.READY:
+        activity_record(
+            actor=item.owner, action=ActivityAction.UPLOAD, media_id=item.id, owner=item.owner, detail=item.name
+        )
+    else:
+        activity_record(
+            actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=item.reason or ""
+        )
 
 
 def _settle_lost_race(ours: MediaItem) -> MediaItem:
@@ -753,6 +824,7 @@ def _replaced_after_check(item: MediaItem) -> MediaItem | None:
             return None
         raise
     _indexed(item, before=indexed)
+    activity_record(actor=SYSTEM, action=ActivityAction.REJECT, media_id=item.id, owner=item.owner, detail=REPLACED)
     _delete_objects(item)
     return item
 

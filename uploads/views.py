@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_http_methods, require_POST
 
+from activity.selectors import activity_for_media
 from albums.models import Album
 from albums.selectors import albums_for_media, albums_of_owner, tag_suggestions
 from api.middleware import api_path
@@ -182,6 +183,8 @@ def _detail_context(item: MediaItem) -> dict[str, Any]:
         "turned": (5, 6, 7, 8),  # EXIF orientations shown a quarter turn from how they are stored
         "shares": shares_for_media(media_id=item.id) if ready else [],
         "albums": albums_for_media(media_id=item.id),
+        # Only its owner and admins reach this page (media_get_for_user), so its log too.
+        "activity": activity_for_media(media_id=item.id),
     }
 
 
@@ -199,7 +202,7 @@ def media_edit(request: AuthedRequest, media_id: str) -> HttpResponse:
     form = EditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.media_update(item=item, **form.cleaned_data)
+            services.media_update(item=item, **form.cleaned_data, actor=request.user.username)
         except StaleEdit:
             return _edit_conflict(request, media_id)
         except UploadStillPending as exc:
@@ -243,13 +246,16 @@ def media_check(request: AuthedRequest, media_id: str) -> HttpResponse:
 def media_delete(request: AuthedRequest, media_id: str) -> HttpResponse:
     item = media_get_for_user(media_id=media_id, user=request.user)
     if request.method == "GET":
-        return render(request, "uploads/delete.html", {"item": item})
+        return render(request, "uploads/delete.html", {"item": item, "trash_days": settings.MEDIAHUB_TRASH_DAYS})
     try:
-        services.media_delete(item=item)
+        services.media_delete(item=item, actor=request.user.username)
     except StaleEdit:
         messages.error(request, "This item changed while you were deciding; it was not deleted.")
         return redirect("uploads:detail", media_id=item.id)
-    messages.success(request, f"Deleted “{item.name}”.")
+    if item.status == Status.PENDING:
+        messages.success(request, f"Cancelled the upload of “{item.name}”.")
+    else:
+        messages.success(request, f"Moved “{item.name}” to the trash.")
     return redirect("uploads:list")
 
 
@@ -262,11 +268,12 @@ def media_bulk_delete(request: AuthedRequest) -> HttpResponse:
         return redirect("uploads:list")
     items, missing = _visible_items(request, ids)
     if request.POST.get("confirm") != "yes":
-        return render(request, "uploads/bulk_delete.html", {"items": items, "missing": missing})
-    outcomes = services.media_delete_many(items=items)
+        context = {"items": items, "missing": missing, "trash_days": settings.MEDIAHUB_TRASH_DAYS}
+        return render(request, "uploads/bulk_delete.html", context)
+    outcomes = services.media_delete_many(items=items, actor=request.user.username)
     deleted = sum(outcome.deleted for outcome in outcomes)
     if deleted:
-        messages.success(request, f"Deleted {deleted} item{'s' if deleted != 1 else ''}.")
+        messages.success(request, f"Moved {deleted} item{'s' if deleted != 1 else ''} to the trash.")
     failed = [outcome for outcome in outcomes if not outcome.deleted]
     if not failed and not missing:
         return redirect("uploads:list")

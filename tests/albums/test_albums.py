@@ -11,6 +11,7 @@ from albums.models import Album, Membership
 from albums.selectors import album_cover, albums_for_media, media_list_grouped
 from tests.factories import MediaItemFactory
 from tests.helpers import listed_names
+from trash.services import trash_purge, trash_restore
 from uploads import services as media_services
 from uploads.models import MediaItem
 from uploads.selectors import MediaQuery
@@ -24,10 +25,10 @@ def test_membership_reads_both_ways(member):
     one, two = MediaItemFactory(name="one"), MediaItemFactory(name="two")
     summer, winter = album_of(name="Summer"), album_of(name="Winter")
 
-    assert services.album_add_item(album=summer, item=one)
-    assert services.album_add_item(album=summer, item=two)
-    assert services.album_add_item(album=winter, item=one)
-    assert not services.album_add_item(album=winter, item=one)  # already there: nothing changes
+    assert services.album_add_item(album=summer, item=one, actor="tester")
+    assert services.album_add_item(album=summer, item=two, actor="tester")
+    assert services.album_add_item(album=winter, item=one, actor="tester")
+    assert not services.album_add_item(album=winter, item=one, actor="tester")  # already there: nothing changes
 
     page = media_list_grouped(user=member, query=MediaQuery(album=summer.id), cursor=None)
     assert [item.name for item in page.items] == ["two", "one"]
@@ -40,11 +41,11 @@ def test_membership_reads_both_ways(member):
 def test_removing_takes_the_item_out_of_one_album_only(member):
     item = MediaItemFactory()
     summer, winter = album_of(name="Summer"), album_of(name="Winter")
-    services.album_add_item(album=summer, item=item)
-    services.album_add_item(album=winter, item=item)
+    services.album_add_item(album=summer, item=item, actor="tester")
+    services.album_add_item(album=winter, item=item, actor="tester")
 
-    assert services.album_remove_item(album=summer, media_id=item.id)
-    assert not services.album_remove_item(album=summer, media_id=item.id)
+    assert services.album_remove_item(album=summer, media_id=item.id, actor="tester")
+    assert not services.album_remove_item(album=summer, media_id=item.id, actor="tester")
 
     assert [album.name for album in albums_for_media(media_id=item.id)] == ["Winter"]
     assert Album.get(summer.id).item_count == 0
@@ -54,7 +55,7 @@ def test_removing_takes_the_item_out_of_one_album_only(member):
 def test_deleting_an_album_keeps_its_media(member):
     items = [MediaItemFactory() for _ in range(3)]
     album = album_of()
-    services.album_add_many(album=album, items=items)
+    services.album_add_many(album=album, items=items, actor="tester")
 
     services.album_delete(album=album)
 
@@ -63,34 +64,28 @@ def test_deleting_an_album_keeps_its_media(member):
     assert MediaItem.count() == 3
 
 
-def test_an_item_deleted_for_good_leaves_its_albums(member):
-    keep, gone = MediaItemFactory(name="keep"), MediaItemFactory(name="gone")
-    album = album_of()
-    services.album_add_many(album=album, items=[keep, gone])
-
-    media_services.media_delete(item=gone)
-
-    assert [m.media_id for m in Membership.query(album.id)] == [keep.id]
-    assert Album.get(album.id).item_count == 1
-
-
-def test_an_album_page_skips_items_whose_record_is_missing(member):
-    """The trash moves records out of the media table and keeps memberships: the page skips them."""
+def test_an_item_in_the_trash_leaves_album_pages_comes_back_on_restore_and_leaves_its_albums_when_purged(member):
     items = [MediaItemFactory(name=f"n{n}") for n in range(4)]
     album = album_of()
-    services.album_add_many(album=album, items=items)
-    MediaItem.get(items[1].id).delete()  # as the trash does: the record leaves, the membership stays
+    services.album_add_many(album=album, items=items, actor="tester")
+    query = MediaQuery(album=album.id)
 
-    page = media_list_grouped(user=member, query=MediaQuery(album=album.id), cursor=None)
+    trashed = media_services.media_trash(item=items[1], actor=member.username)
+    assert [item.name for item in media_list_grouped(user=member, query=query, cursor=None).items] == ["n3", "n2", "n0"]
+    assert Membership.count(album.id) == 4  # kept while in the trash, so a restore is exact
 
-    assert [item.name for item in page.items] == ["n3", "n2", "n0"]
-    assert Membership.count(album.id) == 4
+    trash_restore(trashed=trashed, actor=member.username)
+    assert [i.name for i in media_list_grouped(user=member, query=query, cursor=None).items] == ["n3", "n2", "n1", "n0"]
+
+    trash_purge(trashed=media_services.media_trash(item=MediaItem.get(items[1].id), actor=member.username), actor="x")
+    assert sorted(m.media_id for m in Membership.query(album.id)) == sorted(i.id for i in items if i.name != "n1")
+    assert Album.get(album.id).item_count == 3
 
 
 def test_album_pages_follow_cursors_and_read_at_most_a_page_and_one_more(member):
     items = [MediaItemFactory() for _ in range(25)]
     album = album_of()
-    services.album_add_many(album=album, items=items)
+    services.album_add_many(album=album, items=items, actor="tester")
     query = MediaQuery(album=album.id, page_size=10)
 
     seen, cursor, reads = [], None, []
@@ -110,7 +105,7 @@ def test_the_cover_is_the_newest_item_or_the_chosen_one(member):
     old, new = MediaItemFactory(name="old"), MediaItemFactory(name="new")
     album = album_of()
     assert album_cover(album) is None
-    services.album_add_many(album=album, items=[old, new])
+    services.album_add_many(album=album, items=[old, new], actor="tester")
     assert album_cover(album).name == "new"
 
     services.album_update(album=album, name=album.name, description="", cover_media_id=old.id)
@@ -124,7 +119,7 @@ def test_adding_to_a_deleted_album_is_refused_and_leaves_nothing(member):
     Album.get(album.id).delete()
 
     with pytest.raises(AlbumNotFound):
-        services.album_add_item(album=album, item=item)
+        services.album_add_item(album=album, item=item, actor="tester")
 
     assert Membership.count() == 0
     assert Album.count() == 0
@@ -134,7 +129,7 @@ def test_album_page_in_the_browser_lists_its_items_with_the_list_filters(member_
     photo, doc = MediaItemFactory(name="Photo"), MediaItemFactory(name="Doc", kind="document")
     MediaItemFactory(name="Elsewhere")
     album = album_of()
-    services.album_add_many(album=album, items=[photo, doc])
+    services.album_add_many(album=album, items=[photo, doc], actor="tester")
 
     response = member_client.get(f"/albums/{album.id}/")
     filtered = member_client.get(f"/albums/{album.id}/", {"kind": "document"})
@@ -152,7 +147,7 @@ def test_an_upload_still_pending_goes_in_no_album(member):
     ready = MediaItemFactory(name="ready")
     album = album_of()
 
-    outcomes = services.album_add_many(album=album, items=[pending, ready])
+    outcomes = services.album_add_many(album=album, items=[pending, ready], actor="tester")
 
     assert [(o.name, o.added) for o in outcomes] == [("pending", False), ("ready", True)]
     assert "still being checked" in outcomes[0].problem
@@ -163,7 +158,7 @@ def test_an_upload_still_pending_goes_in_no_album(member):
 def test_renaming_an_album_keeps_its_chosen_cover(member_client):
     old, new = MediaItemFactory(name="old"), MediaItemFactory(name="new")
     album = album_of()
-    services.album_add_many(album=album, items=[old, new])
+    services.album_add_many(album=album, items=[old, new], actor="tester")
     services.album_update(album=album, name=album.name, description="", cover_media_id=old.id)
 
     form = member_client.get(f"/albums/{album.id}/edit/").content.decode()

@@ -18,7 +18,7 @@ TABLES = ("media", "albums", "album-items", "tags")
 def world(member):
     item = MediaItemFactory(owner="alice", name="Shore")
     album = services.album_create(owner="alice", name="Trip")
-    services.album_add_item(album=album, item=item)
+    services.album_add_item(album=album, item=item, actor="tester")
     return {"item": item.id, "album": album.id, "version": str(item.version)}
 
 

@@ -80,7 +80,9 @@ def test_a_change_racing_the_write_itself_is_caught_by_the_version(member, fault
 
     faults.before("PutItem", someone_saves_two_first, when=lambda p: p.get("TableName", "").endswith("-media"), times=2)
     outcomes = media_edit_many(
-        items=[(one, one.version), (two, two.version)], change=BulkChange(caption_mode="set", caption="ours")
+        items=[(one, one.version), (two, two.version)],
+        change=BulkChange(caption_mode="set", caption="ours"),
+        actor="tester",
     )
 
     assert [(o.name, o.done) for o in outcomes] == [("one", True), ("two", False)]

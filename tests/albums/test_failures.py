@@ -122,7 +122,7 @@ def test_adding_on_the_item_page_while_dynamodb_stalls_answers_503_and_changes_n
 def test_an_album_deleted_while_its_memberships_cannot_be_removed_keeps_every_item(member_client, faults):
     items = [MediaItemFactory() for _ in range(3)]
     album = services.album_create(owner="alice", name="Trip")
-    services.album_add_many(album=album, items=items)
+    services.album_add_many(album=album, items=items, actor="tester")
     faults.fail("BatchWriteItem", when=on("album-items"))
 
     response = member_client.post(f"/albums/{album.id}/delete/")

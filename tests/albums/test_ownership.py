@@ -23,7 +23,7 @@ def bobs(other_member):
     album = services.album_create(owner="bob", name="Bob secret album")
     item = MediaItemFactory(owner="bob", name="Bob photo")
     item = media_services.media_update(item=item, name=item.name, caption="", version=item.version, tags=["private"])
-    services.album_add_item(album=album, item=item)
+    services.album_add_item(album=album, item=item, actor="tester")
     return album, item
 
 
@@ -107,7 +107,7 @@ def test_admins_see_every_album_and_its_items(admin_client, bobs):
 def test_every_album_form_carries_a_csrf_token_and_none_works_without(member_client, member):
     album = services.album_create(owner="alice", name="Mine")
     item = MediaItemFactory(owner="alice")
-    services.album_add_item(album=album, item=item)
+    services.album_add_item(album=album, item=item, actor="tester")
     pages = ("/albums/new/", f"/albums/{album.id}/edit/", f"/albums/{album.id}/delete/", f"/media/{item.id}/", "/")
     for url in pages:
         forms = re.findall(r'<form method="post".*?</form>', member_client.get(url).content.decode(), re.S)

@@ -11,6 +11,7 @@ from albums.tags import MAX_TAGS, InvalidTag, tag_normalise, tags_parse
 from search.selectors import media_find
 from tests.factories import MediaItemFactory
 from tests.helpers import listed_names
+from trash.services import trash_purge, trash_restore
 from uploads import services
 from uploads.models import MediaItem
 from uploads.selectors import MediaQuery
@@ -162,10 +163,16 @@ def test_the_list_filters_by_tag_normalised_and_refuses_a_bad_one(member_client)
     assert "at most 40 characters" in refused.content.decode()
 
 
-def test_an_item_deleted_for_good_leaves_the_tag_index(member):
-    item = tag(MediaItemFactory(), "beach")
+def test_an_item_in_the_trash_leaves_the_tag_filter_and_leaves_the_tag_index_when_purged(member):
+    item = tag(MediaItemFactory(name="Shore"), "beach")
+    beach = MediaQuery(tag="beach")
 
-    services.media_delete(item=MediaItem.get(item.id))
+    trashed = services.media_trash(item=MediaItem.get(item.id), actor="alice")
+    assert [i.name for i in media_list_grouped(user=member, query=beach, cursor=None).items] == []
+    trash_restore(trashed=trashed, actor="alice")
+    assert [i.name for i in media_list_grouped(user=member, query=beach, cursor=None).items] == ["Shore"]
+
+    trash_purge(trashed=services.media_trash(item=MediaItem.get(item.id), actor="alice"), actor="alice")
 
     assert TagEntry.count(posting_key("alice", "beach")) == 0
     assert TagEntry.count(everyone_posting_key("beach")) == 0

@@ -150,13 +150,16 @@ def test_a_malformed_body_answers_a_4xx_problem(api, body):
     problem_of(response)
 
 
-def test_delete_removes_the_record_and_the_file(api, member, bucket_keys):
+def test_delete_moves_the_item_to_the_trash_and_delete_forever_removes_the_file(api, member, bucket_keys):
     item = stored_item("p.jpg", media.jpeg(), owner="alice")
 
     response = api.delete(f"/api/v1/media/{item.id}")
 
     assert response.status_code == 204
-    assert MediaItem.count(item.id) == 0 and bucket_keys() == []
+    assert MediaItem.count(item.id) == 0 and item.s3_key in bucket_keys()
+    assert api.get(f"/api/v1/media/{item.id}").status_code == 404
+    assert api.delete(f"/api/v1/trash/{item.id}").status_code == 204
+    assert bucket_keys() == []
 
 
 def test_download_gives_a_short_lived_attachment_link(api, member):

@@ -1,5 +1,6 @@
 """The portal in real Chromium: upload through the simple form, search and filter, preview
-an image and play a video, edit a caption, delete one item and bulk-delete two. The run
+an image and play a video, edit a caption, delete one item and bulk-delete two, restore one
+from the trash and empty it. The run
 keeps screenshots in build/screenshots/ (the README shows some)."""
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def test_browse_preview_play_edit_and_delete(page, portal, emulator, tmp_path, w
     # Delete one item from its page.
     page.get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Yes, delete it").click()
-    expect(page.get_by_text("Deleted “Test pattern”.")).to_be_visible()
+    expect(page.get_by_text("Moved “Test pattern” to the trash.")).to_be_visible()
 
     # Bulk-delete two from the list.
     page.goto(f"{portal}/?view=table")
@@ -72,9 +73,23 @@ def test_browse_preview_play_edit_and_delete(page, portal, emulator, tmp_path, w
     page.get_by_role("button", name="Delete selected…").click()
     expect(page.get_by_role("heading", name="Delete 2 items?")).to_be_visible()
     page.get_by_role("button", name="Yes, delete 2 items").click()
-    expect(page.get_by_text("Deleted 2 items.")).to_be_visible()
+    expect(page.get_by_text("Moved 2 items to the trash.")).to_be_visible()
     expect(page.locator("td.name-col")).to_have_text(["Harbour at dawn"])
     shot(page, "list-after-deletes.png")
+
+    # The three are in the Trash: restore one, then empty it.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Trash").click()
+    expect(page.locator("main tbody tr")).to_have_count(3)
+    shot(page, "trash.png")
+    page.get_by_role("row", name="Market").get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Restored “Market”.")).to_be_visible()
+    page.goto(f"{portal}/trash/")
+    page.get_by_role("button", name="Empty trash").click()
+    page.get_by_role("button", name="Yes, delete them forever").click()
+    expect(page.get_by_text("Deleted 2 items forever.")).to_be_visible()
+    expect(page.get_by_text("The trash is empty.")).to_be_visible()
+    page.goto(f"{portal}/?view=table")
+    expect(page.locator("td.name-col")).to_have_text(["Market", "Harbour at dawn"])  # newest upload first
 
 
 def test_phone_width_keeps_names_and_actions_reachable(browser, portal, emulator, tmp_path):

@@ -7,6 +7,7 @@ whose browser went away, and the daily reconcile schedule removes an abandoned o
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -216,3 +217,65 @@ def test_the_daily_reconcile_schedule_removes_an_abandoned_upload(emulator, depl
     log = function_log(emulator)
     assert f"Reconcile: expired-pending  {media_id}: pending since " in log
     assert "its file never arrived. Fixed: removed the record." in log
+
+
+PURGE_RULE = "mediahub-dev-trash.events.purge"
+
+
+def trash_record(emulator, owner: str, media_id: str) -> dict[str, Any] | None:
+    key = {"owner": {"S": owner}, "media_id": {"S": media_id}}
+    found = aws_client(emulator, "dynamodb").get_item(TableName="mediahub-dev-trash", Key=key, ConsistentRead=True)
+    return found.get("Item")
+
+
+def test_the_daily_purge_schedule_deletes_forever_what_is_due(emulator, deployment):
+    events = aws_client(emulator, "events")
+    rule = events.describe_rule(Name=PURGE_RULE)
+    assert rule["ScheduleExpression"] == "rate(1 day)"
+    [target] = events.list_targets_by_rule(Rule=PURGE_RULE)["Targets"]
+    assert target["Arn"].endswith(f":function:{FUNCTION}")
+    # An item trashed 31 days ago: its trash record (as media_trash writes it) and its file.
+    media_id, key = "01KZZZZZZZZZZZZZZZZZZZZZZZ", "media/01KZZZZZZZZZZZZZZZZZZZZZZZ/old.jpg"
+    aws_client(emulator, "s3").put_object(Bucket=BUCKET, Key=key, Body=JPEG)
+    long_ago = (datetime.now(UTC) - timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%S.%f+0000")
+    record = {
+        "id": {"S": media_id},
+        "owner": {"S": "admin"},
+        "name": {"S": "Old"},
+        "caption": {"S": ""},
+        "original_filename": {"S": "old.jpg"},
+        "s3_key": {"S": key},
+        "content_type": {"S": "image/jpeg"},
+        "kind": {"S": "image"},
+        "status": {"S": "ready"},
+        "uploaded_at": {"S": long_ago},
+        "version": {"N": "2"},
+    }
+    aws_client(emulator, "dynamodb").put_item(
+        TableName="mediahub-dev-trash",
+        Item={
+            "owner": {"S": "admin"},
+            "media_id": {"S": media_id},
+            "record": {"S": json.dumps(record)},
+            "name": {"S": "Old"},
+            "original_filename": {"S": "old.jpg"},
+            "size": {"N": str(len(JPEG))},
+            "kind": {"S": "image"},
+            "status": {"S": "ready"},
+            "s3_key": {"S": key},
+            "trashed_by": {"S": "admin"},
+            "trashed_at": {"S": long_ago},
+            "purge_at": {"S": long_ago},
+            "purge_shard": {"S": "purge#0"},
+        },
+    )
+
+    schedule = {key: rule[key] for key in ("Name", "State", "Description", "RoleArn")}
+    events.put_rule(**schedule, ScheduleExpression="rate(1 minute)")
+    try:
+        wait_for(lambda: trash_record(emulator, "admin", media_id) is None, timeout=150, what="the scheduled purge")
+    finally:
+        events.put_rule(**schedule, ScheduleExpression="rate(1 day)")
+
+    assert aws_client(emulator, "s3").list_objects_v2(Bucket=BUCKET, Prefix=key).get("KeyCount") == 0
+    assert "Purge: 1 deleted forever, 0 failed" in function_log(emulator)

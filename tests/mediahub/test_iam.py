@@ -83,15 +83,19 @@ def test_s3_event_wiring_points_at_the_stage_bucket(stage, settings):
 
 
 @pytest.mark.parametrize("stage", ["dev", "production"])
-def test_reconcile_is_scheduled_daily_in_every_stage(stage, settings):
+def test_reconcile_and_the_trash_purge_are_scheduled_daily_in_every_stage(stage, settings):
     stages = json.loads((settings.BASE_DIR / "zappa_settings.json").read_text())
 
-    [event] = [event for event in stages[stage]["events"] if "expression" in event]
+    scheduled = [event for event in stages[stage]["events"] if "expression" in event]
 
-    assert (event["function"], event["expression"]) == ("uploads.events.reconcile", "rate(1 day)")
-    # Zappa's handler takes a scheduled function's path from its rule name, after the last "-".
-    assert "-" not in event["function"]
-    assert callable(import_string(event["function"]))
+    assert [(event["function"], event["expression"]) for event in scheduled] == [
+        ("uploads.events.reconcile", "rate(1 day)"),
+        ("trash.events.purge", "rate(1 day)"),
+    ]
+    for event in scheduled:
+        # Zappa's handler takes a scheduled function's path from its rule name, after the last "-".
+        assert "-" not in event["function"]
+        assert callable(import_string(event["function"]))
 
 
 def test_reconcile_may_list_unfinished_multipart_uploads_of_the_stage_bucket_only():

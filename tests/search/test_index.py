@@ -63,9 +63,9 @@ def test_an_edit_moves_the_item_to_its_new_words_and_leaves_no_stale_posting(mem
 
 def test_a_deleted_item_leaves_no_posting_and_no_hit(member):
     item = stored_item("a.png", media.png(), name="Harbour")
-    services.media_delete(item=item)
+    services.media_delete(item=item, actor="alice")
     many = [MediaItemFactory(owner="alice", name=f"Harbour {n}") for n in range(3)]
-    services.media_delete_many(items=many[:2])
+    services.media_delete_many(items=many[:2], actor="alice")
 
     assert found(member, "harbour") == ["Harbour 2"]
     assert postings() == set(index_entries(many[2]))

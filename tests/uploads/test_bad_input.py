@@ -76,7 +76,8 @@ def aws(world) -> None:
 
 def state(world: dict[str, Any]) -> dict[str, Any]:
     """Everything the portal keeps: objects, unfinished multipart uploads, and every
-    table's items (but sessions, where the caller's own messages come and go)."""
+    table's items (but sessions, where the caller's own messages come and go, and the
+    activity log's record of a refused file: a bad file is news, not a change)."""
     s3, dynamodb = world["s3"], world["dynamodb"]
     bucket = settings.MEDIAHUB_BUCKET
     objects = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
@@ -86,7 +87,11 @@ def state(world: dict[str, Any]) -> dict[str, Any]:
         "objects": sorted((obj["Key"], obj["ETag"], obj["Size"]) for obj in objects),
         "uploads": sorted((upload["Key"], upload["UploadId"]) for upload in uploads),
         "items": {
-            name: sorted(json.dumps(item, sort_keys=True) for item in dynamodb.scan(TableName=name)["Items"])
+            name: sorted(
+                json.dumps(item, sort_keys=True)
+                for item in dynamodb.scan(TableName=name)["Items"]
+                if item.get("action") != {"S": "reject"}
+            )
             for name in tables
         },
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests import media
 from tests.factories import MediaItemFactory
 from tests.helpers import stored_item
+from trash.models import TrashedItem
 from uploads.models import MediaItem
 
 
@@ -22,14 +23,16 @@ def test_selecting_asks_first_and_deletes_nothing_yet(member_client, bucket_keys
     assert len(bucket_keys()) == 4  # two files, two thumbnails
 
 
-def test_confirmed_bulk_delete_removes_files_thumbnails_and_records(member_client, bucket_keys):
+def test_confirmed_bulk_delete_moves_the_items_to_the_trash_files_kept(member_client, bucket_keys):
     one, two, keep = upload("one"), upload("two"), upload("keep")
+    stored = sorted(bucket_keys())
 
     response = member_client.post("/media/delete/", {"ids": [one.id, two.id], "confirm": "yes"}, follow=True)
 
-    assert "Deleted 2 items." in response.content.decode()
+    assert "Moved 2 items to the trash." in response.content.decode()
     assert [item.id for item in MediaItem.scan()] == [keep.id]
-    assert sorted(bucket_keys()) == sorted([keep.s3_key, keep.thumbnail_key])
+    assert sorted(trashed.media_id for trashed in TrashedItem.query("alice")) == sorted([one.id, two.id])
+    assert sorted(bucket_keys()) == stored  # until the purge
 
 
 def test_items_gone_or_not_yours_are_reported_and_the_rest_deleted(member_client, other_member, bucket_keys):
@@ -44,7 +47,8 @@ def test_items_gone_or_not_yours_are_reported_and_the_rest_deleted(member_client
     assert "2 selected items had already gone, or were not yours." in page
     assert MediaItem.count(mine.id) == 0
     assert MediaItem.count(theirs.id) == 1
-    assert mine.s3_key not in bucket_keys()
+    assert TrashedItem.count("alice", TrashedItem.media_id == mine.id) == 1
+    assert TrashedItem.count("bob") == 0
 
 
 def test_an_item_changed_meanwhile_is_kept_and_offered_again(member_client, monkeypatch):
@@ -53,11 +57,11 @@ def test_an_item_changed_meanwhile_is_kept_and_offered_again(member_client, monk
 
     real_delete = services.media_delete
 
-    def someone_edits_two_first(*, item):
+    def someone_edits_two_first(*, item, actor):
         if item.id == two.id:
             fresh = MediaItem.get(two.id)
             services.media_update(item=fresh, name="renamed", caption="", version=fresh.version)
-        real_delete(item=item)
+        real_delete(item=item, actor=actor)
 
     monkeypatch.setattr(services, "media_delete", someone_edits_two_first)
 
@@ -69,6 +73,7 @@ def test_an_item_changed_meanwhile_is_kept_and_offered_again(member_client, monk
     assert f'<input type="hidden" name="ids" value="{two.id}">' in page
     assert MediaItem.count(one.id) == 0
     assert MediaItem.get(two.id).name == "renamed"
+    assert TrashedItem.count("alice", TrashedItem.media_id == two.id) == 0
 
 
 def test_nothing_selected_says_so(member_client):

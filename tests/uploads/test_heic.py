@@ -12,6 +12,8 @@ from PIL import Image
 from tests import media
 from tests.fault_injection import timeout
 from tests.helpers import stored_item
+from trash.models import TrashedItem
+from trash.services import trash_purge
 from uploads import services, storage
 from uploads.exceptions import ProcessingInterrupted
 from uploads.models import MediaItem, Status
@@ -88,7 +90,8 @@ def test_a_damaged_heic_is_rejected_for_its_content():
 def test_deleting_a_heic_removes_its_preview_too(bucket_keys):
     item = stored_item("IMG_0004.heic", PHOTO)
 
-    services.media_delete(item=item)
+    services.media_delete(item=item, actor="alice")
+    trash_purge(trashed=TrashedItem.get("alice", item.id), actor="alice")
 
     assert bucket_keys() == []
 

@@ -86,9 +86,10 @@ def test_delete_asks_first_then_removes_object_and_record(member_client, bucket_
     assert bucket_keys() == [item.s3_key]  # the question alone deletes nothing
     response = member_client.post(f"/media/{item.id}/delete/")
     assert response["Location"] == "/"
-    assert "Deleted “Trip”." in member_client.get("/").content.decode()
+    assert "Moved “Trip” to the trash." in member_client.get("/").content.decode()
     assert MediaItem.count(item.id) == 0
-    assert item.s3_key not in bucket_keys()
+    assert item.s3_key in bucket_keys()  # kept until the purge
+    assert "Trip" in member_client.get("/trash/").content.decode()
 
 
 @pytest.mark.parametrize(

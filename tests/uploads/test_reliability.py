@@ -181,7 +181,7 @@ def test_delete_during_a_check_leaves_nothing_behind(aws, faults):
     item = pending_upload(JPEG, filename="photo.jpg", content_type="image/jpeg")
     faults.before(
         "PutItem",
-        lambda params: services.media_delete(item=record(item.id)),
+        lambda params: services.media_delete(item=record(item.id), actor="alice"),
         when=lambda params: params["Item"].get("status", {}).get("S") == Status.READY,
     )
 

@@ -11,7 +11,8 @@ from PIL import Image
 
 from tests import media
 from tests.helpers import only_item, stored_item
-from uploads import services
+from trash.models import TrashedItem
+from uploads import services, storage
 from uploads.exceptions import StaleEdit, UploadFailed, UploadRejected
 from uploads.models import MediaItem
 
@@ -151,13 +152,27 @@ def test_an_edit_loses_to_one_saved_after_it_was_read(aws):
     assert MediaItem.get(item.id).name == "Theirs"
 
 
-def test_delete_removes_record_file_and_thumbnail(aws, bucket_keys):
+def test_delete_moves_the_record_to_the_trash_and_keeps_file_and_thumbnail(aws, bucket_keys):
     item = stored_item("p.jpg", JPEG_BYTES)
     assert sorted(bucket_keys()) == sorted([item.s3_key, item.thumbnail_key])
 
-    services.media_delete(item=item)
+    services.media_delete(item=item, actor="alice")
 
     assert MediaItem.count(item.id) == 0
+    assert TrashedItem.get("alice", item.id).trashed_by == "alice"
+    assert sorted(bucket_keys()) == sorted([item.s3_key, item.thumbnail_key])
+
+
+def test_deleting_a_pending_upload_cancels_it_for_good(aws, bucket_keys):
+    upload = services.direct_upload_create(
+        owner="alice", name="Half", caption="", filename="h.jpg", size=len(JPEG_BYTES), declared_type=""
+    )
+    storage.save_bytes(upload.item.s3_key, JPEG_BYTES, content_type="image/jpeg")
+
+    services.media_delete(item=upload.item, actor="alice")
+
+    assert MediaItem.count(upload.item.id) == 0
+    assert TrashedItem.count("alice") == 0
     assert bucket_keys() == []
 
 
@@ -166,7 +181,7 @@ def test_bulk_delete_reports_on_each_item_and_a_stale_one_stops_nothing_else(aws
     fresh = MediaItem.get(stale.id)
     services.media_update(item=fresh, name="renamed", caption="", version=fresh.version)
 
-    outcomes = services.media_delete_many(items=[one, stale, last])
+    outcomes = services.media_delete_many(items=[one, stale, last], actor="alice")
 
     assert [(o.name, o.deleted, o.problem) for o in outcomes] == [
         ("a", True, ""),
@@ -174,4 +189,4 @@ def test_bulk_delete_reports_on_each_item_and_a_stale_one_stops_nothing_else(aws
         ("c", True, ""),
     ]
     assert [item.name for item in MediaItem.scan()] == ["renamed"]
-    assert sorted(bucket_keys()) == sorted([stale.s3_key, stale.thumbnail_key])
+    assert sorted(trashed.name for trashed in TrashedItem.query("alice")) == ["a", "c"]

@@ -51,8 +51,28 @@ def test_tables_have_their_indexes_and_ttl():
     memberships = dynamodb.describe_table(TableName="mediahub-local-album-items")["Table"]
     assert {index["IndexName"] for index in memberships["GlobalSecondaryIndexes"]} == {"by-media"}
     tables = set(dynamodb.list_tables()["TableNames"])
-    names = ("media", "search", "users", "sessions", "throttle", "shares", "tokens", "albums", "album-items", "tags")
+    names = (
+        "media",
+        "search",
+        "users",
+        "sessions",
+        "throttle",
+        "shares",
+        "tokens",
+        "albums",
+        "album-items",
+        "tags",
+        "trash",
+        "activity",
+    )
     assert tables == {f"mediahub-local-{name}" for name in names}
+    trash = dynamodb.describe_table(TableName="mediahub-local-trash")["Table"]
+    assert [key["AttributeName"] for key in trash["KeySchema"]] == ["owner", "media_id"]
+    assert {index["IndexName"] for index in trash["LocalSecondaryIndexes"]} == {"by-trashed"}
+    assert {index["IndexName"] for index in trash["GlobalSecondaryIndexes"]} == {"by-purge"}
+    activity = dynamodb.describe_table(TableName="mediahub-local-activity")["Table"]
+    assert [key["AttributeName"] for key in activity["KeySchema"]] == ["media_id", "entry"]
+    assert {index["IndexName"] for index in activity["GlobalSecondaryIndexes"]} == {"by-time", "by-actor"}
 
 
 def test_running_setup_again_keeps_existing_data(s3, settings, member):
