@@ -1,6 +1,7 @@
-"""Albums and tags in real Chromium: make an album, put three selected items in it from
-the list, tag two with bulk edit, filter the list by the tag, and see it all on an item's
-page. Screenshots land in build/screenshots/."""
+"""Albums, tags and the trash in real Chromium: make an album, put three selected items in
+it from the list, tag two with bulk edit, filter the list by the tag, see it all on an
+item's page; then delete the two tagged items to the trash, restore one (back in its album
+with its tags) and empty the trash. Screenshots land in build/screenshots/."""
 
 from __future__ import annotations
 
@@ -55,3 +56,37 @@ def test_an_album_from_three_selected_items_two_tagged_and_filtered(page, portal
     expect(page.get_by_role("link", name="miradouro")).to_be_visible()
     expect(page.locator("ul.album-memberships")).to_contain_text("Lisbon")
     shot(page, "detail-albums-tags.png")
+
+    # Both tagged items to the trash: gone from the tag filter and the album.
+    page.goto(f"{portal}/?view=table&tag=sunset")
+    page.get_by_label("Select Alfama").check()
+    page.get_by_label("Select Belém").check()
+    page.get_by_role("button", name="Delete selected…").click()
+    page.get_by_role("button", name="Yes, delete 2 items").click()
+    expect(page.get_by_text("Moved 2 items to the trash.")).to_be_visible()
+    page.goto(f"{portal}/?view=table&tag=sunset")
+    expect(page.locator("td.name-col")).to_have_count(0)
+    page.goto(f"{portal}/albums/")
+    page.get_by_role("link", name="Lisbon").click()
+    expect(page.locator("td.name-col")).to_have_text(["Tram 28"])
+
+    # Restore one: back in its album, with its tags; then empty the trash.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Trash").click()
+    expect(page.locator("main tbody tr")).to_have_count(2)
+    expect(page.locator("main tbody tr").first).to_contain_text("(in 4 weeks")
+    shot(page, "trash-two-items.png")
+    page.get_by_role("row", name="Alfama").get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("Restored “Alfama”.")).to_be_visible()
+    page.goto(f"{portal}/trash/")
+    page.get_by_role("button", name="Empty trash").click()
+    page.get_by_role("button", name="Yes, delete them forever").click()
+    expect(page.get_by_text("Deleted 1 item forever.")).to_be_visible()
+    page.goto(f"{portal}/?view=table&tag=sunset")
+    expect(page.locator("td.name-col")).to_have_text(["Alfama"])
+    page.goto(f"{portal}/albums/")
+    page.get_by_role("link", name="Lisbon").click()
+    expect(page.locator("td.name-col")).to_have_text(["Alfama", "Tram 28"])
+    shot(page, "album-after-restore.png")
+    page.get_by_role("link", name="Alfama").click()
+    expect(page.get_by_role("link", name="sunset")).to_be_visible()
+    expect(page.locator("ul.album-memberships")).to_contain_text("Lisbon")
