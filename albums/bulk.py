@@ -8,7 +8,6 @@ tried, and reported so.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,12 +16,10 @@ from albums.exceptions import AlbumNotFound, TooManyAlbums
 from albums.forms import CAPTION_MAX
 from albums.models import Album
 from albums.tags import MAX_TAGS
-from mediahub import aws
+from uploads import bulk
 from uploads import services as media_services
 from uploads.exceptions import MediaNotFound, StaleEdit, UploadStillPending
 from uploads.models import MediaItem
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,46 +37,26 @@ class BulkChange:
         return bool(self.caption_mode or self.add_tags or self.remove_tags)
 
 
-@dataclass(frozen=True)
-class EditOutcome:
-    """What happened to one item of a bulk edit."""
-
-    media_id: str
-    name: str
-    done: bool
-    problem: str = ""
-
-
-def media_edit_many(*, items: Sequence[tuple[MediaItem, int]], change: BulkChange, actor: str) -> list[EditOutcome]:
+def media_edit_many(
+    *, items: Sequence[tuple[MediaItem, int]], change: BulkChange, actor: str
+) -> list[bulk.ItemOutcome]:
     """Apply `change` to each (item, version seen) pair, `actor` doing it; see the module's docstring."""
-    outcomes: list[EditOutcome] = []
-    for item, seen in items:
-        if outcomes and outcomes[-1].problem == services.STORAGE_DOWN:
-            outcomes.append(EditOutcome(item.id, item.name, False, services.STORAGE_DOWN))
-            continue
-        outcomes.append(_edit_one(item, seen, change, actor))
-    return outcomes
+    seen = {item.id: version for item, version in items}
 
+    def edit(item: MediaItem) -> str:
+        try:
+            problem = _edit_record(item, seen[item.id], change, actor) if change.edits_record else ""
+            if not problem and change.album is not None:
+                services.album_add_item(album=change.album, item=item, actor=actor)
+        except StaleEdit:
+            return bulk.CHANGED_MEANWHILE
+        except UploadStillPending:
+            return "its upload has not finished"
+        except (MediaNotFound, TooManyAlbums, AlbumNotFound) as exc:
+            return str(exc)
+        return problem
 
-def _edit_one(item: MediaItem, seen: int, change: BulkChange, actor: str) -> EditOutcome:
-    try:
-        if change.edits_record:
-            problem = _edit_record(item, seen, change, actor)
-            if problem:
-                return EditOutcome(item.id, item.name, False, problem)
-        if change.album is not None:
-            services.album_add_item(album=change.album, item=item, actor=actor)
-    except StaleEdit:
-        return EditOutcome(item.id, item.name, False, "it changed meanwhile; look at it again")
-    except UploadStillPending:
-        return EditOutcome(item.id, item.name, False, "its upload has not finished")
-    except (MediaNotFound, TooManyAlbums, AlbumNotFound) as exc:
-        return EditOutcome(item.id, item.name, False, str(exc))
-    except Exception as exc:
-        logger.exception("Bulk edit of %s failed", item.id)
-        problem = services.STORAGE_DOWN if aws.unavailable(exc) else "it could not be changed; try again"
-        return EditOutcome(item.id, item.name, False, problem)
-    return EditOutcome(item.id, item.name, True)
+    return bulk.media_each([item for item, _ in items], edit, verb="changed")
 
 
 def _edit_record(item: MediaItem, seen: int, change: BulkChange, actor: str) -> str:

@@ -87,7 +87,7 @@ def album_add_items(request: AuthedRequest, album_id: str, wanted: AlbumItemsIn)
         except MediaNotFound as exc:
             outcomes.append(AlbumItemOutcome(media_id=media_id[:40], added=False, problem=str(exc)))
     for outcome in services.album_add_many(album=album, items=items, actor=request.user.username):
-        outcomes.append(AlbumItemOutcome(media_id=outcome.media_id, added=outcome.added, problem=outcome.problem))
+        outcomes.append(AlbumItemOutcome(media_id=outcome.media_id, added=outcome.done, problem=outcome.problem))
     return outcomes
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
@@ -24,6 +23,7 @@ from activity.services import activity_record
 from albums.exceptions import AlbumNotFound, CoverNotInAlbum, TooManyAlbums
 from albums.models import Album, Membership, TagEntry, everyone_posting_key, posting_key, vocabulary_key
 from mediahub import aws
+from uploads import bulk
 from uploads.exceptions import MediaNotFound, UploadStillPending
 from uploads.models import MediaItem, Status
 from uploads.selectors import MEDIA_ID
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 # Albums one item may be in: the item page lists them all.
 MAX_ALBUMS_PER_ITEM = 50
-STORAGE_DOWN = "storage did not answer; try again"
 
 
 def album_create(*, owner: str, name: str, description: str = "") -> Album:
@@ -158,35 +157,17 @@ def _cover_forget(album: Album) -> None:
         logger.warning("Album %s keeps a cover that left it; the page falls back", album.id, exc_info=True)
 
 
-@dataclass(frozen=True)
-class AddOutcome:
-    """What happened to one item of a bulk add to an album."""
+def album_add_many(*, album: Album, items: Iterable[MediaItem], actor: str) -> list[bulk.ItemOutcome]:
+    """Add each item on its own (uploads.bulk.media_each)."""
 
-    media_id: str
-    name: str
-    added: bool
-    problem: str = ""
-
-
-def album_add_many(*, album: Album, items: Iterable[MediaItem], actor: str) -> list[AddOutcome]:
-    """Add each item on its own, so one failure stops nothing else; once storage stops
-    answering, the rest are not tried."""
-    outcomes: list[AddOutcome] = []
-    for item in items:
-        if outcomes and outcomes[-1].problem == STORAGE_DOWN:
-            outcomes.append(AddOutcome(item.id, item.name, False, STORAGE_DOWN))
-            continue
+    def add(item: MediaItem) -> str:
         try:
             album_add_item(album=album, item=item, actor=actor)
         except (MediaNotFound, TooManyAlbums, AlbumNotFound, UploadStillPending) as exc:
-            outcomes.append(AddOutcome(item.id, item.name, False, str(exc)))
-        except Exception as exc:
-            logger.exception("Adding %s to album %s failed", item.id, album.id)
-            problem = STORAGE_DOWN if aws.unavailable(exc) else "it could not be added; try again"
-            outcomes.append(AddOutcome(item.id, item.name, False, problem))
-        else:
-            outcomes.append(AddOutcome(item.id, item.name, True))
-    return outcomes
+            return str(exc)
+        return ""
+
+    return bulk.media_each(items, add, verb="added")
 
 
 def memberships_forget(*, media_id: str) -> None:

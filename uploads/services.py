@@ -32,7 +32,7 @@ from mediahub.exceptions import MediaHubError, StorageUnavailable
 from search.services import NO_ENTRIES, Entries, index_entries, index_update
 from sharing.services import shares_end_for_media
 from trash.models import TrashedItem, purge_shard
-from uploads import background, metadata, storage
+from uploads import background, bulk, metadata, storage
 from uploads.exceptions import (
     InvalidMediaType,
     InvalidPartNumbers,
@@ -260,38 +260,17 @@ def media_files_delete(item: MediaItem) -> None:
     _delete_objects(item)
 
 
-@dataclass(frozen=True)
-class DeleteOutcome:
-    """What happened to one item of a bulk delete."""
+def media_delete_many(*, items: list[MediaItem], actor: str) -> list[bulk.ItemOutcome]:
+    """Delete (move to the trash) each item on its own (bulk.media_each)."""
 
-    media_id: str
-    name: str
-    deleted: bool
-    problem: str = ""
-
-
-def media_delete_many(*, items: list[MediaItem], actor: str) -> list[DeleteOutcome]:
-    """Delete (move to the trash) each item on its own, so one failure stops nothing
-    else; once storage stops answering, the rest are not tried (each would wait as long)."""
-    outcomes: list[DeleteOutcome] = []
-    for item in items:
-        if outcomes and outcomes[-1].problem == STORAGE_DOWN:
-            outcomes.append(DeleteOutcome(item.id, item.name, False, STORAGE_DOWN))
-            continue
+    def delete(item: MediaItem) -> str:
         try:
             media_delete(item=item, actor=actor)
         except StaleEdit:
-            outcomes.append(DeleteOutcome(item.id, item.name, False, "it changed meanwhile; look at it again"))
-        except Exception as exc:
-            logger.exception("Bulk delete of %s failed", item.id)
-            problem = STORAGE_DOWN if aws.unavailable(exc) else "it could not be deleted; try again"
-            outcomes.append(DeleteOutcome(item.id, item.name, False, problem))
-        else:
-            outcomes.append(DeleteOutcome(item.id, item.name, True))
-    return outcomes
+            return bulk.CHANGED_MEANWHILE
+        return ""
 
-
-STORAGE_DOWN = "storage did not answer; try again"
+    return bulk.media_each(items, delete, verb="deleted")
 
 
 def _delete_objects(item: MediaItem) -> None:

@@ -271,10 +271,10 @@ def media_bulk_delete(request: AuthedRequest) -> HttpResponse:
         context = {"items": items, "missing": missing, "trash_days": settings.MEDIAHUB_TRASH_DAYS}
         return render(request, "uploads/bulk_delete.html", context)
     outcomes = services.media_delete_many(items=items, actor=request.user.username)
-    deleted = sum(outcome.deleted for outcome in outcomes)
+    deleted = sum(outcome.done for outcome in outcomes)
     if deleted:
         messages.success(request, f"Moved {deleted} item{'s' if deleted != 1 else ''} to the trash.")
-    failed = [outcome for outcome in outcomes if not outcome.deleted]
+    failed = [outcome for outcome in outcomes if not outcome.done]
     if not failed and not missing:
         return redirect("uploads:list")
     context = {"failed": failed, "missing": missing}

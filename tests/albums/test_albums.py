@@ -149,7 +149,7 @@ def test_an_upload_still_pending_goes_in_no_album(member):
 
     outcomes = services.album_add_many(album=album, items=[pending, ready], actor="tester")
 
-    assert [(o.name, o.added) for o in outcomes] == [("pending", False), ("ready", True)]
+    assert [(o.name, o.done) for o in outcomes] == [("pending", False), ("ready", True)]
     assert "still being checked" in outcomes[0].problem
     assert [m.media_id for m in Membership.query(album.id)] == [ready.id]
     assert Album.get(album.id).item_count == 1

@@ -183,7 +183,7 @@ def test_bulk_delete_reports_on_each_item_and_a_stale_one_stops_nothing_else(aws
 
     outcomes = services.media_delete_many(items=[one, stale, last], actor="alice")
 
-    assert [(o.name, o.deleted, o.problem) for o in outcomes] == [
+    assert [(o.name, o.done, o.problem) for o in outcomes] == [
         ("a", True, ""),
         ("b", False, "it changed meanwhile; look at it again"),
         ("c", True, ""),
