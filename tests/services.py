@@ -120,6 +120,29 @@ def aws_client(emulator: Emulator, service: str):
     )
 
 
+def whereabouts(emulator: Emulator, media_id: str, *, owner: str) -> dict[str, bool]:
+    """Where an item is on the live stack (`serve_portal`'s tables and bucket), read
+    straight from MiniStack: its media record, its trash record (and whether a purge has
+    claimed it), its file and its thumbnail."""
+    dynamodb, s3 = aws_client(emulator, "dynamodb"), aws_client(emulator, "s3")
+    media_record = dynamodb.get_item(
+        TableName="mediahub-live-media", Key={"id": {"S": media_id}}, ConsistentRead=True
+    ).get("Item")
+    trash_record = dynamodb.get_item(
+        TableName="mediahub-live-trash",
+        Key={"owner": {"S": owner}, "media_id": {"S": media_id}},
+        ConsistentRead=True,
+    ).get("Item")
+    keys = {obj["Key"] for obj in s3.list_objects_v2(Bucket="mediahub-live").get("Contents", [])}
+    return {
+        "media": media_record is not None,
+        "trash": trash_record is not None,
+        "claimed": bool(trash_record and "purging_at" in trash_record),
+        "file": any(key.startswith(f"media/{media_id}/") for key in keys),
+        "thumbnail": f"thumbnails/{media_id}.webp" in keys,
+    }
+
+
 class FromAddress(HTTPAdapter):
     """Connects from the given local address, which the portal sees as the client's."""
 

@@ -14,11 +14,10 @@ import requests
 from tests import media
 from tests.faults.proxy import FaultProxy
 from tests.helpers import add_figure
-from tests.services import Emulator, aws_client
+from tests.services import Emulator, whereabouts
 
 pytestmark = pytest.mark.live
 
-BUCKET = "mediahub-live"
 PHOTO = media.jpeg(400, 300)
 
 
@@ -27,25 +26,8 @@ def upload(person: requests.Session, portal: str, name: str) -> str:
     return uploaded.url.rstrip("/").rsplit("/", 1)[1]
 
 
-def where(emulator: Emulator, media_id: str) -> dict[str, Any]:
-    """Where the item is, read around the proxy: its media record, its trash record (and
-    whether a purge claimed it), and whether its file and thumbnail are in the bucket."""
-    dynamodb, s3 = aws_client(emulator, "dynamodb"), aws_client(emulator, "s3")
-    media_record = dynamodb.get_item(
-        TableName="mediahub-live-media", Key={"id": {"S": media_id}}, ConsistentRead=True
-    ).get("Item")
-    trash_record = dynamodb.get_item(
-        TableName="mediahub-live-trash",
-        Key={"owner": {"S": "faulty"}, "media_id": {"S": media_id}},
-        ConsistentRead=True,
-    ).get("Item")
-    keys = {obj["Key"] for obj in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
-    return {
-        "media": media_record is not None,
-        "trash": trash_record is not None,
-        "claimed": bool(trash_record and "purging_at" in trash_record),
-        "files": any(key.startswith(f"media/{media_id}/") for key in keys) and f"thumbnails/{media_id}.webp" in keys,
-    }
+def where(emulator: Emulator, media_id: str) -> dict[str, bool]:
+    return whereabouts(emulator, media_id, owner="faulty")
 
 
 def count(response: requests.Response) -> None:
@@ -57,9 +39,9 @@ def count(response: requests.Response) -> None:
 def assert_in_one_place(state: dict[str, Any]) -> None:
     assert not (state["media"] and state["trash"]), state
     if state["media"] or (state["trash"] and not state["claimed"]):
-        if not state["files"]:
+        if not (state["file"] and state["thumbnail"]):
             add_figure("valid files lost", 1)
-        assert state["files"], state
+        assert state["file"] and state["thumbnail"], state
 
 
 @pytest.mark.parametrize("action", ["trash", "restore", "delete forever"])
@@ -116,4 +98,10 @@ def cleanup(person: requests.Session, portal: str, emulator: Emulator, media_id:
         person.delete(f"{portal}/api/v1/media/{media_id}", timeout=60).raise_for_status()
     if where(emulator, media_id)["trash"]:
         assert person.delete(f"{portal}/api/v1/trash/{media_id}", timeout=60).status_code == 204
-    assert where(emulator, media_id) == {"media": False, "trash": False, "claimed": False, "files": False}
+    assert where(emulator, media_id) == {
+        "media": False,
+        "trash": False,
+        "claimed": False,
+        "file": False,
+        "thumbnail": False,
+    }

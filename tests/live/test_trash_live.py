@@ -16,7 +16,7 @@ import requests
 
 from tests import media
 from tests.helpers import add_figure
-from tests.services import aws_client, manage, signed_in
+from tests.services import manage, signed_in, whereabouts
 
 pytestmark = pytest.mark.live
 
@@ -53,22 +53,9 @@ def at_once(*calls) -> list[requests.Response]:
 
 def stored(emulator, media_id: str) -> dict[str, bool]:
     """What the stores hold of an item: its media record, trash record, file, thumbnail."""
-    dynamodb, s3 = aws_client(emulator, "dynamodb"), aws_client(emulator, "s3")
-    media_record = dynamodb.get_item(
-        TableName="mediahub-live-media", Key={"id": {"S": media_id}}, ConsistentRead=True
-    ).get("Item")
-    trash_record = dynamodb.get_item(
-        TableName="mediahub-live-trash",
-        Key={"owner": {"S": "trasher"}, "media_id": {"S": media_id}},
-        ConsistentRead=True,
-    ).get("Item")
-    keys = {obj["Key"] for obj in s3.list_objects_v2(Bucket="mediahub-live").get("Contents", [])}
-    return {
-        "media": media_record is not None,
-        "trash": trash_record is not None,
-        "file": any(key.startswith(f"media/{media_id}/") for key in keys),
-        "thumbnail": f"thumbnails/{media_id}.webp" in keys,
-    }
+    held = whereabouts(emulator, media_id, owner="trasher")
+    del held["claimed"]
+    return held
 
 
 def test_the_trash_hides_restores_and_purges_on_the_live_stack(emulator, portal, person):
