@@ -98,9 +98,7 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
     try:
         item.save(condition=MediaItem.id.does_not_exist())
     except PynamoDBException as exc:
-        logger.exception("Recording media %s failed; removing its object %s", media_id, key)
-        _delete_quietly(key)
-        raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
+        _record_failed(item, exc)
     _indexed(item)
     try:
         item = media_process(item=item)
@@ -117,6 +115,30 @@ def media_create_from_upload(*, owner: str, name: str, caption: str, upload: Upl
         media_forget(item)
         raise UploadRejected(item.reason)
     return item
+
+
+def _record_failed(item: MediaItem, exc: PynamoDBException) -> None:
+    """A form upload's record write failed after its object was stored. The write may have
+    landed all the same (its answer lost, botocore's retry then refused by the write's own
+    condition): one consistent read tells. Landed: the upload goes on. Not there: its
+    object goes, and nothing was saved. Storage cannot say: the object stays, so a record
+    that did land keeps its file (an object without one is an orphan reconcile removes)."""
+    try:
+        landed = MediaItem.get(item.id, consistent_read=True).s3_key == item.s3_key
+    except MediaItem.DoesNotExist:
+        landed = False
+    except PynamoDBException:
+        logger.exception("Recording media %s failed and storage cannot say whether it landed", item.id)
+        raise UploadFailed(
+            "The upload could not be recorded and storage is not answering, so nothing was deleted: if it "
+            "shows in your media as pending, open it and check it again; if not, please upload it again."
+        ) from exc
+    if landed:
+        logger.warning("Recording media %s answered %r, but the record landed", item.id, exc)
+        return
+    logger.exception("Recording media %s failed; removing its object %s", item.id, item.s3_key)
+    _delete_quietly(item.s3_key)
+    raise UploadFailed("The upload could not be recorded. Nothing was saved; please try again.") from exc
 
 
 def _new_item(

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 
+import boto3
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tests import media
+from tests.fault_injection import Fault, timeout
 from tests.helpers import only_item, stored_item
 from trash.models import TrashedItem
 from uploads import services, storage
@@ -48,13 +50,39 @@ def test_the_key_gets_a_safe_filename_and_the_record_keeps_the_original(aws):
     assert item.original_filename == "My Holiday (1).jpg"
 
 
-def test_a_failed_dynamodb_write_removes_the_object_again(aws, bucket_keys):
-    MediaItem.delete_table()
+def on_media_table(params) -> bool:
+    return params.get("TableName", "").endswith("-media")
+
+
+def test_a_failed_dynamodb_write_removes_the_object_again(aws, faults, bucket_keys):
+    faults.fail("PutItem", when=on_media_table, times=1)
 
     with pytest.raises(UploadFailed, match="The upload could not be recorded. Nothing was saved"):
         stored_item("photo.jpg", JPEG_BYTES)
 
     assert bucket_keys() == []
+
+
+def test_a_record_write_that_landed_though_its_answer_was_lost_goes_on_to_a_ready_item(aws, faults, bucket_keys):
+    def lands(params):  # DynamoDB writes the record; then the answer never arrives
+        boto3.client("dynamodb", region_name="us-east-1").put_item(**params)
+
+    faults._add(Fault("PutItem", timeout, before=lands, when=on_media_table, times=1))
+
+    item = stored_item("photo.jpg", JPEG_BYTES)
+
+    assert MediaItem.get(item.id).status == "ready"
+    assert f"media/{item.id}/photo.jpg" in bucket_keys()
+
+
+def test_a_record_write_nobody_can_confirm_keeps_the_file_and_says_nothing_was_deleted(aws, faults, bucket_keys):
+    faults.fail("PutItem", when=on_media_table, times=1)
+    faults.fail("GetItem", when=on_media_table)
+
+    with pytest.raises(UploadFailed, match="nothing was deleted"):
+        stored_item("photo.jpg", JPEG_BYTES)
+
+    assert [key for key in bucket_keys() if key.startswith("media/")] != []  # reconcile removes it if unowned
 
 
 def test_photo_records_dimensions_orientation_and_capture_time(aws):
