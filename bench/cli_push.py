@@ -4,7 +4,7 @@ same concurrency, in one run: 500 small files (100 KB) and 2 large ones (500 MB)
 The CLI (`python -m mediahub_client push DIR --jobs N`, a real process) goes through the
 portal, served by N gunicorn worker processes (sync: one request each at a time). On AWS
 each concurrent request runs in its own Lambda instance; one runserver process would
-serialise the portal's CPU on its GIL, which no deployment does (`--runserver` measures
+serialise the portal's CPU on its GIL, which no deployment does (`--portal-workers 0` measures
 that anyway). boto3 has no portal, so this removes an artificial serialisation and adds
 nothing to the CLI's side. Every file's SHA-256 computed locally and looked up 100 at a time;
 small files (up to 16 MiB) declared in batches, each one's bytes on its own signed POST,
@@ -17,7 +17,7 @@ N at a time), and nothing else: no checksum, no record, no check. Small and larg
 timed apart, then added up; the ratio is boto3's time over the CLI's (≥ 0.8 is the goal).
 
 Run: .venv/bin/python bench/cli_push.py [--small 500] [--small-kb 100] [--large 2] [--large-mb 500] [--jobs 4]
-     [--runserver]
+     [--portal-workers N]
 """
 
 from __future__ import annotations
@@ -80,6 +80,17 @@ def portal_command(python: str, port: int, *, workers: int) -> list[str]:
     return [gunicorn, "--workers", str(workers), "--timeout", "600", "--bind", f"127.0.0.1:{port}", "mediahub.wsgi"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process `pid` and its live descendants so far (Linux)."""
+    total = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for child in (task / "children").read_text().split():
+            total += cpu_seconds(int(child))
+    return total
+
+
 def cli_push(folder: Path, env: dict[str, str], jobs: int) -> float:
     started = time.perf_counter()
     done = subprocess.run(
@@ -125,7 +136,9 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=2)
     parser.add_argument("--large-mb", type=int, default=500)
     parser.add_argument("--jobs", type=int, default=4)
-    parser.add_argument("--runserver", action="store_true", help="serve the portal from one runserver process")
+    parser.add_argument(
+        "--portal-workers", type=int, help="gunicorn worker processes (default: --jobs; 0: one runserver process)"
+    )
     args = parser.parse_args()
     python = str(ROOT / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,7 +163,9 @@ def main() -> None:
             )
             token = made.stdout.decode().strip().splitlines()[-1]
             server = subprocess.Popen(
-                portal_command(python, portal_port, workers=0 if args.runserver else args.jobs),
+                portal_command(
+                    python, portal_port, workers=args.jobs if args.portal_workers is None else args.portal_workers
+                ),
                 cwd=ROOT,
                 env=env,
                 stdout=subprocess.DEVNULL,
@@ -177,13 +192,21 @@ def main() -> None:
                 total = sum(path.stat().st_size for path in files)
                 print(f"{name}: {len(files)} files, {total / 1e6:.0f} MB, {args.jobs} at a time")
                 baseline = boto3_push(files, s3, args.jobs)
+                before = {"portal": cpu_seconds(server.pid), "ministack": cpu_seconds(emulator.pid)}
                 cli = cli_push(folder / name, client_env, args.jobs)
+                used = {
+                    who: cpu_seconds(p) - before[who]
+                    for who, p in (("portal", server.pid), ("ministack", emulator.pid))
+                }
                 hashing = sha256_seconds(files)
                 results[name] = {"bytes": total, "files": len(files), "boto3": baseline, "cli": cli, "sha256": hashing}
                 print(
                     f"    boto3 {baseline:.1f} s ({total / MiB / baseline:.0f} MiB/s), "
                     f"CLI {cli:.1f} s ({total / MiB / cli:.0f} MiB/s), ratio {baseline / cli:.2f}; "
                     f"SHA-256 of these files alone {hashing:.2f} s"
+                )
+                print(
+                    f"    CPU during the CLI's push: portal {used['portal']:.1f} s, MiniStack {used['ministack']:.1f} s"
                 )
             all_boto3 = sum(r["boto3"] for r in results.values())
             all_cli = sum(r["cli"] for r in results.values())
