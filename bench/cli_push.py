@@ -4,17 +4,21 @@ same concurrency, in one run: 500 small files (100 KB) and 2 large ones (500 MB)
 The CLI (`python -m mediahub_client push DIR --jobs N`, a real process) goes through the
 portal, served by N gunicorn worker processes (sync: one request each at a time). On AWS
 each concurrent request runs in its own Lambda instance; one runserver process would
-serialise the portal's CPU on its GIL, which no deployment does (`--portal-workers 0` measures
-that anyway). boto3 has no portal, so this removes an artificial serialisation and adds
-nothing to the CLI's side. Every file's SHA-256 computed locally and looked up 100 at a time;
-small files (up to 16 MiB) declared in batches, each one's bytes on its own signed POST,
-then the batch finished at once, where the portal checks each file; large files declared
-alone and sent in signed 8 MiB parts, then `complete`. Each item is `ready` (or rejected
-with its reason) when the CLI exits. The baseline is boto3's `upload_file` of
-the same files to the same MiniStack, N files at a time in a ThreadPoolExecutor, each with
-`max_concurrency=N` and the same threshold and part size (the CLI also sends a file's parts
-N at a time), and nothing else: no checksum, no record, no check. Small and large files are
-timed apart, then added up; the ratio is boto3's time over the CLI's (≥ 0.8 is the goal).
+serialise the portal's CPU on its GIL, which no deployment does (`--portal-workers 0`
+measures that anyway). boto3 has no portal, so this removes an artificial serialisation and
+adds nothing to the CLI's side. Before the timed pushes the CLI pushes 10 small files per
+job, untimed, so that each worker (and runserver) is warm, as Lambda instances serving a
+steady stream are: a cold worker spends a second or two of CPU importing and making its AWS
+clients, which on this bench's 2 cores is time taken from everyone. Every file's SHA-256
+computed locally and looked up 100 at a time; small files (up to 16 MiB) declared in
+batches, each one's bytes on its own signed POST, then the batch finished at once, where the
+portal checks each file; large files declared alone and sent in signed 8 MiB parts, then
+`complete`. Each item is `ready` (or rejected with its reason) when the CLI exits. The
+baseline is boto3's `upload_file` of the same files to the same MiniStack, N files at a time
+in a ThreadPoolExecutor, each with `max_concurrency=N` and the same threshold and part size
+(the CLI also sends a file's parts N at a time), and nothing else: no checksum, no record,
+no check. Small and large files are timed apart, then added up; the ratio is boto3's time
+over the CLI's (≥ 0.8 is the goal).
 
 Run: .venv/bin/python bench/cli_push.py [--small 500] [--small-kb 100] [--large 2] [--large-mb 500] [--jobs 4]
      [--portal-workers N]
@@ -77,7 +81,10 @@ def portal_command(python: str, port: int, *, workers: int) -> list[str]:
         return [python, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     gunicorn = str(Path(python).with_name("gunicorn"))
     # A large file's `complete` waits for MiniStack to assemble its parts: no 30 s timeout.
-    return [gunicorn, "--workers", str(workers), "--timeout", "600", "--bind", f"127.0.0.1:{port}", "mediahub.wsgi"]
+    return [
+        *(gunicorn, "--workers", str(workers), "--preload", "--timeout", "600"),
+        *("--bind", f"127.0.0.1:{port}", "mediahub.wsgi"),
+    ]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -143,6 +150,9 @@ def main() -> None:
     python = str(ROOT / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        # Pushed first, untimed: every portal worker has imported what a request needs and
+        # made its AWS clients, as a warm Lambda instance has.
+        warmup = make_files(folder / "warmup", 10 * args.jobs, args.small_kb * 1000, "warmup")
         sets = {
             "small": make_files(folder / "small", args.small, args.small_kb * 1000, "small"),
             "large": make_files(folder / "large", args.large, args.large_mb * 1000 * 1000, "large"),
@@ -187,6 +197,7 @@ def main() -> None:
                 "MEDIAHUB_TOKEN": token,
                 "XDG_CONFIG_HOME": str(folder / "config"),
             }
+            cli_push(warmup[0].parent, client_env, args.jobs)
             results: dict[str, dict[str, float]] = {}
             for name, files in sets.items():
                 total = sum(path.stat().st_size for path in files)
