@@ -88,13 +88,12 @@ def portal_command(python: str, port: int, *, workers: int) -> list[str]:
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of process `pid` and its live descendants so far (Linux)."""
-    total = 0.0
+    """CPU time (user + system) of process `pid` (all its threads, ended ones too) and of
+    its live descendants so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     for task in Path(f"/proc/{pid}/task").iterdir():
-        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        for child in (task / "children").read_text().split():
-            total += cpu_seconds(int(child))
+        total += sum(cpu_seconds(int(child)) for child in (task / "children").read_text().split())
     return total
 
 
