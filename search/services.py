@@ -76,6 +76,20 @@ def index_update(*, media_id: str, before: Entries, after: Entries) -> None:
         logger.warning("Search index not updated for media %s; search_reindex repairs it", media_id, exc_info=True)
 
 
+def index_update_many(changes: Mapping[str, tuple[Entries, Entries]]) -> None:
+    """index_update for many items at once, in one batch write: `changes` holds each
+    item's postings (before, after) by its id (no two items share a posting)."""
+    if not changes:
+        return
+    before = {key: posting for old, _ in changes.values() for key, posting in old.items()}
+    after = {key: posting for _, new in changes.values() for key, posting in new.items()}
+    try:
+        index_write(before=before, after=after)
+    except (PynamoDBException, BotoCoreError, ClientError):
+        ids = ", ".join(changes)
+        logger.warning("Search index not updated for media %s; search_reindex repairs it", ids, exc_info=True)
+
+
 def _differs(old: Posting, new: Posting) -> bool:
     return bool(old.serialize() != new.serialize())
 

@@ -29,7 +29,7 @@ from albums.services import memberships_forget, tags_forget, tags_index_add, tag
 from mediahub import aws
 from mediahub.aws import condition_failed
 from mediahub.exceptions import MediaHubError, StorageUnavailable
-from search.services import NO_ENTRIES, Entries, index_entries, index_update
+from search.services import NO_ENTRIES, Entries, index_entries, index_update, index_update_many
 from sharing.services import shares_end_for_media
 from trash.models import TrashedItem, purge_shard
 from uploads import background, bulk, metadata, storage
@@ -345,6 +345,40 @@ def direct_upload_create(
 ) -> DirectUpload:
     """Check the limits, record a pending item that expires, and prepare S3 for its bytes.
     The file's `fingerprint` (see forms.fingerprint_field) lets the upload resume later."""
+    item = _pending_upload(
+        owner=owner,
+        name=name,
+        caption=caption,
+        filename=filename,
+        size=size,
+        declared_type=declared_type,
+        fingerprint=fingerprint,
+    )
+    if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
+        _require_room_for_another_upload(owner)
+        item.upload_id = storage.multipart_create(item.s3_key, content_type=item.content_type)
+    try:
+        item.save(condition=MediaItem.id.does_not_exist())
+    except PynamoDBException:
+        if item.upload_id:
+            storage.multipart_abort(item.s3_key, upload_id=item.upload_id)
+        raise
+    _indexed(item)
+    return _direct_upload(item)
+
+
+def _direct_upload(item: MediaItem) -> DirectUpload:
+    """A saved pending item and, unless it is multipart, its signed POST."""
+    if item.upload_id:
+        return DirectUpload(item=item, post=None)
+    post = storage.presigned_post(item.s3_key, content_type=item.content_type, size=int(item.size))
+    return DirectUpload(item=item, post=post)
+
+
+def _pending_upload(
+    *, owner: str, name: str, caption: str, filename: str, size: int, declared_type: str, fingerprint: str
+) -> MediaItem:
+    """The pending record of a direct upload within the limits, not yet saved."""
     limit = settings.MEDIAHUB_DIRECT_UPLOAD_MAX_BYTES
     if size > limit:
         raise UploadTooLarge(f"The file is {size:,} bytes; uploads may be up to {limit:,} bytes.")
@@ -369,18 +403,7 @@ def direct_upload_create(
         size=size,
     )
     item.fingerprint = fingerprint or None
-    if size > settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES:
-        _require_room_for_another_upload(owner)
-        item.upload_id = storage.multipart_create(key, content_type=content_type)
-    try:
-        item.save(condition=MediaItem.id.does_not_exist())
-    except PynamoDBException:
-        if item.upload_id:
-            storage.multipart_abort(key, upload_id=item.upload_id)
-        raise
-    _indexed(item)
-    post = None if item.upload_id else storage.presigned_post(key, content_type=content_type, size=size)
-    return DirectUpload(item=item, post=post)
+    return item
 
 
 def _require_room_for_another_upload(owner: str) -> None:
@@ -491,6 +514,13 @@ def media_process(*, item: MediaItem, read_whole: bool = False) -> MediaItem:
     if item.status != Status.PENDING:
         return item
     indexed = index_entries(item)
+    concluded = _checked(item, read_whole=read_whole)
+    _indexed(concluded, before=indexed)
+    return concluded
+
+
+def _checked(item: MediaItem, *, read_whole: bool) -> MediaItem:
+    """media_process of a pending item, all but its postings."""
     started = time.monotonic()
     try:
         reason = _inspect_whole(item) if read_whole and item.size <= WHOLE_READ_BYTES else _inspect(item)
@@ -500,7 +530,6 @@ def media_process(*, item: MediaItem, read_whole: bool = False) -> MediaItem:
     # The request's wait for the check, whatever the file's size (bench/direct_upload.py reads it).
     seconds = time.monotonic() - started
     logger.info("Checked media %s (%d bytes) in %.3f s: %s", item.id, item.size, seconds, concluded.status)
-    _indexed(concluded, before=indexed)
     return concluded
 
 
@@ -860,8 +889,36 @@ def direct_upload_create_many(
     *, owner: str, files: Sequence[Declared | MediaHubError]
 ) -> list[DirectUpload | MediaHubError]:
     """direct_upload_create for each file (an error given stands for a file its form
-    refused); per file the upload or what refused it, in the order given."""
+    refused); per file the upload or what refused it, in the order given. Files sent in
+    one POST have their pending records written BATCH_WRITE_ITEMS a call and all their
+    search postings in one batch; a file for a multipart upload goes alone, as before."""
+    threshold = settings.MEDIAHUB_MULTIPART_THRESHOLD_BYTES
+    outcomes: list[DirectUpload | MediaHubError | None] = []
+    single: list[tuple[int, Declared]] = []
+    posted: list[tuple[int, MediaItem]] = []
+    for n, declared in enumerate(files):
+        outcomes.append(declared if isinstance(declared, MediaHubError) else None)
+        if isinstance(declared, MediaHubError):
+            continue
+        if declared.size > threshold:
+            single.append((n, declared))
+            continue
+        try:
+            posted.append((n, _pending_of(owner, declared)))
+        except MediaHubError as exc:
+            outcomes[n] = exc
+    saved, down = _save_pending_many([item for _, item in posted])
+    index_update_many({item.id: (NO_ENTRIES, index_entries(item)) for _, item in posted if saved[item.id] is None})
+    for n, item in posted:
+        refused = saved[item.id]
+        outcomes[n] = _direct_upload(item) if refused is None else refused
+    pieces: list[Declared | MediaHubError] = [StorageUnavailable(NOT_TRIED) if down else d for _, d in single]
+    for (n, _), outcome in zip(single, _each(pieces, _create_for(owner)), strict=True):
+        outcomes[n] = outcome
+    return [outcome for outcome in outcomes if outcome is not None]
 
+
+def _create_for(owner: str) -> Callable[[Declared], DirectUpload]:
     def create(declared: Declared) -> DirectUpload:
         return direct_upload_create(
             owner=owner,
@@ -873,20 +930,96 @@ def direct_upload_create_many(
             fingerprint=declared.fingerprint,
         )
 
-    return _each(files, create)
+    return create
+
+
+def _pending_of(owner: str, declared: Declared) -> MediaItem:
+    return _pending_upload(
+        owner=owner,
+        name=declared.name,
+        caption=declared.caption,
+        filename=declared.filename,
+        size=declared.size,
+        declared_type=declared.declared_type,
+        fingerprint=declared.fingerprint,
+    )
+
+
+# What one BatchWriteItem call takes at most.
+BATCH_WRITE_ITEMS = 25
+
+
+def _save_pending_many(items: Sequence[MediaItem]) -> tuple[dict[str, MediaHubError | None], bool]:
+    """Save new pending records, BATCH_WRITE_ITEMS a call; per id None (saved) or why not,
+    and whether storage stopped answering (the rest are then not tried).
+
+    BatchWriteItem takes no condition. The single path's (`id` and `version` do not
+    exist) guards a fresh ULID, which no record can have, so no guarantee is lost. A call that fails
+    leaves its items' fate unknown: they are deleted again, and if that fails too, each
+    is a pending record that expires (DynamoDB's TTL) with no file, as an upload never
+    sent does. Items DynamoDB left unprocessed after its retries are refused alone."""
+    outcomes: dict[str, MediaHubError | None] = {}
+    down = False
+    for start in range(0, len(items), BATCH_WRITE_ITEMS):
+        chunk = items[start : start + BATCH_WRITE_ITEMS]
+        if down:
+            outcomes.update((item.id, StorageUnavailable(NOT_TRIED)) for item in chunk)
+            continue
+        batch = MediaItem.batch_write(auto_commit=False)
+        for item in chunk:
+            item.version = 1  # what save() gives a new record; a batch write sets no version
+            batch.save(item)
+        try:
+            batch.commit()
+        except PutError as exc:
+            logger.warning("Recording a batch of %d uploads failed: %r", len(chunk), exc)
+            down = aws.unavailable(exc)
+            left = {raw["PutRequest"]["Item"]["id"]["S"] for raw in batch.failed_operations}
+            if not left:
+                left = {item.id for item in chunk}
+                _delete_pending_quietly(chunk)
+            outcomes.update(
+                (item.id, UploadFailed(STORAGE_FAILED_FOR_FILE) if item.id in left else None) for item in chunk
+            )
+            continue
+        outcomes.update((item.id, None) for item in chunk)
+    return outcomes, down
+
+
+def _delete_pending_quietly(items: Sequence[MediaItem]) -> None:
+    try:
+        with MediaItem.batch_write() as batch:
+            for item in items:
+                batch.delete(item)
+    except PynamoDBException:
+        logger.exception("Pending records of a failed batch may remain; they expire with no file behind them")
 
 
 def media_process_many(*, owner: str, media_ids: Sequence[str]) -> list[MediaItem | MediaHubError]:
     """media_process for each of the owner's uploads named (read at once, consistently);
     per id the item as its check left it (ready or rejected), or the error that stopped it
-    (not found, not arrived yet, storage not answering: such items stay pending)."""
+    (not found, not arrived yet, storage not answering: such items stay pending). The
+    postings of every item concluded go in one batch write after the last check."""
     wanted = [media_id for media_id in dict.fromkeys(media_ids) if MEDIA_ID.fullmatch(media_id)]
     found = {item.id: item for item in MediaItem.batch_get(wanted, consistent_read=True)}
     targets: list[MediaItem | MediaHubError] = []
     for media_id in media_ids:
         item = found.get(media_id)
         targets.append(item if item is not None and item.owner == owner else MediaNotFound())
-    return _each(targets, lambda item: media_process(item=item, read_whole=True))
+    changes: dict[str, tuple[Entries, Entries]] = {}
+
+    def check(item: MediaItem) -> MediaItem:
+        if item.status != Status.PENDING:
+            return item
+        indexed = index_entries(item)
+        concluded = _checked(item, read_whole=True)
+        changes[item.id] = (indexed, index_entries(concluded))
+        return concluded
+
+    # Every verdict is its own conditional write; the postings of all follow in one batch.
+    outcomes = _each(targets, check)
+    index_update_many(changes)
+    return outcomes
 
 
 def _each[T, R](work: Sequence[T | MediaHubError], step: Callable[[T], R]) -> list[R | MediaHubError]:

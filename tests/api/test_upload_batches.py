@@ -6,18 +6,20 @@ and DynamoDB agreeing."""
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 
 import pytest
 import requests
 from django.test import Client
 
+from search.models import Posting
 from tests import media
 from tests.api.helpers import bearer, make_token
 from tests.fault_injection import unreachable
 from tests.helpers import sign_in
 from uploads.models import MediaItem
-from uploads.services import MAX_BATCH
+from uploads.services import BATCH_WRITE_ITEMS, MAX_BATCH
 
 pytestmark = pytest.mark.usefixtures("aws")
 
@@ -57,6 +59,14 @@ def uploaded(api: Client, files: list[bytes]) -> list[str]:
     for outcome, data in zip(answer, files, strict=True):
         send(outcome["upload"], data)
     return [outcome["upload"]["item"]["id"] for outcome in answer]
+
+
+def on_table(suffix: str):
+    return lambda params: any(table.endswith(suffix) for table in params["RequestItems"])
+
+
+def indexed_ids() -> set[str]:
+    return {posting.media_id for posting in Posting.scan()}
 
 
 def statuses(ids: list[str]) -> list[str | None]:
@@ -169,18 +179,78 @@ def test_finishing_someone_elses_upload_in_a_batch_is_not_found_and_leaves_it_al
 def test_storage_failing_mid_declare_leaves_each_file_declared_or_untouched_and_the_rest_can_be_sent(
     api, faults, bucket_keys
 ):
-    files = pngs(3)
-    faults.fail("PutItem", error=unreachable, when=lambda p: p["TableName"].endswith("media"), skip=1, times=1)
+    # Records go BATCH_WRITE_ITEMS a call: the second call fails, the third is not tried.
+    files = pngs(2 * BATCH_WRITE_ITEMS + 5)
+    faults.fail("BatchWriteItem", error=unreachable, when=on_table("media"), skip=1, times=1)
 
     answers = declare_many(api, [declared(data, n) for n, data in enumerate(files)]).json()["uploads"]
-    again = declare_many(api, [declared(data, n) for n, data in enumerate(files) if n > 0]).json()["uploads"]
+    retried = [(n, data) for n, data in enumerate(files) if n >= BATCH_WRITE_ITEMS]
+    again = declare_many(api, [declared(data, n) for n, data in retried]).json()["uploads"]
 
-    assert [a["status"] for a in answers] == [201, 503, 503]
-    assert "not tried" in answers[2]["detail"]
-    assert [a["status"] for a in again] == [201, 201]
+    statuses_given = [a["status"] for a in answers]
+    assert statuses_given == [201] * BATCH_WRITE_ITEMS + [503] * (BATCH_WRITE_ITEMS + 5)
+    assert all("not tried" in a["detail"] for a in answers[2 * BATCH_WRITE_ITEMS :])
+    assert [a["status"] for a in again] == [201] * len(retried)
     records = {item.id for item in MediaItem.scan()}
-    assert records == {a["upload"]["item"]["id"] for a in [answers[0], *again]}
+    declared_ids = {a["upload"]["item"]["id"] for a in [*answers[:BATCH_WRITE_ITEMS], *again]}
+    assert records == declared_ids
+    assert indexed_ids() == records  # every record has its postings, and no posting lacks one
     assert bucket_keys() == []
+
+
+def test_a_batch_write_whose_answer_is_lost_leaves_no_record_behind(api, faults):
+    # DynamoDB wrote the records, then the answer never came: the portal cannot know.
+    from mediahub import aws
+
+    faults.fail(
+        "BatchWriteItem",
+        error=unreachable,
+        when=on_table("media"),
+        times=1,
+        before=lambda params: aws.dynamodb().batch_write_item(**params),
+    )
+
+    answers = declare_many(api, [declared(data, n) for n, data in enumerate(pngs(3))]).json()["uploads"]
+
+    assert [a["status"] for a in answers] == [503, 503, 503]
+    assert "Send it again" in answers[0]["detail"]
+    assert MediaItem.count() == 0
+    assert indexed_ids() == set()
+
+
+def test_a_file_dynamodb_leaves_unprocessed_is_refused_alone(api, monkeypatch):
+    from pynamodb.connection import TableConnection
+
+    original = TableConnection.batch_write_item
+    refused_name = "P1"
+
+    def leave_one(self, put_items=None, delete_items=None, **options):
+        kept = [item for item in put_items or [] if item.get("name", {}).get("S") != refused_name]
+        left = [{"PutRequest": {"Item": item}} for item in put_items or [] if item not in kept]
+        answer = original(self, put_items=kept, delete_items=delete_items, **options) if kept or delete_items else {}
+        return {**answer, "UnprocessedItems": {self.table_name: left}} if left else answer
+
+    monkeypatch.setattr(TableConnection, "batch_write_item", leave_one)
+
+    answers = declare_many(api, [declared(data, n) for n, data in enumerate(pngs(3))]).json()["uploads"]
+
+    assert [a["status"] for a in answers] == [201, 503, 201]
+    assert {item.name for item in MediaItem.scan()} == {"P0", "P2"}
+    assert indexed_ids() == {answers[0]["upload"]["item"]["id"], answers[2]["upload"]["item"]["id"]}
+
+
+def test_a_batch_declare_writes_its_records_and_postings_batch_write_item_calls_at_a_time(api, faults):
+    count = BATCH_WRITE_ITEMS + 3
+
+    answers = declare_many(api, [declared(data, n) for n, data in enumerate(pngs(count))]).json()["uploads"]
+
+    assert [a["status"] for a in answers] == [201] * count
+    assert [item.version for item in MediaItem.scan()] == [1] * count
+    writes = [params["RequestItems"] for name, params in faults.calls if name == "BatchWriteItem"]
+    postings = len(list(Posting.scan()))
+    assert [p["TableName"] for name, p in faults.calls if name == "PutItem" and p["TableName"].endswith("media")] == []
+    assert [len(w) for w in writes if any(t.endswith("media") for t in w)] == [1, 1]
+    assert sum(1 for w in writes if any(t.endswith("search") for t in w)) == math.ceil(postings / 25)
 
 
 def test_storage_failing_mid_finish_leaves_the_rest_pending_with_their_files_and_finishing_again_completes_them(
@@ -201,27 +271,26 @@ def test_storage_failing_mid_finish_leaves_the_rest_pending_with_their_files_and
     assert sorted(bucket_keys()) == sorted([i.s3_key for i in items] + [i.thumbnail_key for i in items])
 
 
-def test_a_refusal_by_storage_for_one_file_does_not_stop_the_others(api, faults):
-    files = pngs(3)
+def test_a_refusal_by_storage_for_one_write_does_not_stop_the_others(api, faults):
+    files = pngs(BATCH_WRITE_ITEMS + 2)
     refuse = faults.fail(
-        "PutItem",
+        "BatchWriteItem",
         error=lambda: _client_error("AccessDeniedException"),
-        when=lambda p: p["TableName"].endswith("media"),
-        skip=1,
+        when=on_table("media"),
         times=1,
     )
 
     answers = declare_many(api, [declared(data, n) for n, data in enumerate(files)]).json()["uploads"]
 
     assert refuse.hits == 1
-    assert [a["status"] for a in answers] == [201, 503, 201]
+    assert [a["status"] for a in answers] == [503] * BATCH_WRITE_ITEMS + [201, 201]
     assert MediaItem.count() == 2
 
 
 def _client_error(code: str) -> Exception:
     from botocore.exceptions import ClientError
 
-    return ClientError({"Error": {"Code": code, "Message": "refused"}}, "PutItem")
+    return ClientError({"Error": {"Code": code, "Message": "refused"}}, "BatchWriteItem")
 
 
 def test_two_batch_finishes_of_the_same_files_at_once_conclude_each_file_once(api, bucket_keys):
@@ -321,3 +390,35 @@ def test_a_read_of_a_whole_file_that_breaks_off_leaves_it_pending_and_the_rest_u
     items = list(MediaItem.batch_get(ids))
     assert all(item.sha256 for item in items)
     assert sorted(bucket_keys()) == sorted([i.s3_key for i in items] + [i.thumbnail_key for i in items])
+
+
+def test_a_batch_finish_writes_the_postings_of_all_its_files_in_one_batch(api, faults):
+    ids = uploaded(api, pngs(3))
+    faults.calls.clear()
+
+    outcomes = finish_many(api, ids).json()["items"]
+
+    assert [o["status"] for o in outcomes] == [200, 200, 200]
+    writes = [params["RequestItems"] for name, params in faults.calls if name == "BatchWriteItem"]
+    postings = list(Posting.scan())
+    assert len(postings) <= 25  # so one call holds them all; file by file it took 3
+    assert [list(w) for w in writes] == [[Posting.Meta.table_name]]
+    assert {p.status for p in postings} == {"ready"} and indexed_ids() == set(ids)
+
+
+def test_postings_failing_after_a_batch_finish_leave_the_verdicts_and_reindex_repairs_them(api, faults):
+    from search.services import search_reindex_step
+
+    ids = uploaded(api, pngs(3))
+    faults.fail("BatchWriteItem", error=unreachable, when=on_table("search"), times=1)
+
+    outcomes = finish_many(api, ids).json()["items"]
+    stale = {p.status for p in Posting.scan()}
+    cursor = search_reindex_step(cursor=None, batch=100).cursor
+    while cursor:
+        cursor = search_reindex_step(cursor=cursor, batch=100).cursor
+
+    assert [o["status"] for o in outcomes] == [200, 200, 200]
+    assert statuses(ids) == ["ready"] * 3
+    assert stale == {"pending"}
+    assert {p.status for p in Posting.scan()} == {"ready"} and indexed_ids() == set(ids)
