@@ -7,6 +7,7 @@ as the edit page does with its hidden field."""
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any, Literal
 
 from django import forms
@@ -184,16 +185,7 @@ def upload_create(request: AuthedRequest, declared: UploadIn) -> Status[UploadOu
     form = DirectUploadForm(declared.dict())
     if not form.is_valid():
         raise InvalidInput(_form_errors(form))
-    data = form.cleaned_data
-    upload = services.direct_upload_create(
-        owner=request.user.username,
-        name=data["name"],
-        caption=data["caption"],
-        filename=data["filename"],
-        size=data["size"],
-        declared_type=data["type"],
-        fingerprint=data["fingerprint"],
-    )
+    upload = services.direct_upload_create(owner=request.user.username, **asdict(_declared(form.cleaned_data)))
     return Status(201, _upload_out(upload))
 
 

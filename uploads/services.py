@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import BinaryIO
 
@@ -920,29 +920,13 @@ def direct_upload_create_many(
 
 def _create_for(owner: str) -> Callable[[Declared], DirectUpload]:
     def create(declared: Declared) -> DirectUpload:
-        return direct_upload_create(
-            owner=owner,
-            name=declared.name,
-            caption=declared.caption,
-            filename=declared.filename,
-            size=declared.size,
-            declared_type=declared.declared_type,
-            fingerprint=declared.fingerprint,
-        )
+        return direct_upload_create(owner=owner, **asdict(declared))
 
     return create
 
 
 def _pending_of(owner: str, declared: Declared) -> MediaItem:
-    return _pending_upload(
-        owner=owner,
-        name=declared.name,
-        caption=declared.caption,
-        filename=declared.filename,
-        size=declared.size,
-        declared_type=declared.declared_type,
-        fingerprint=declared.fingerprint,
-    )
+    return _pending_upload(owner=owner, **asdict(declared))
 
 
 # What one BatchWriteItem call takes at most.
