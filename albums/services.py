@@ -45,8 +45,14 @@ def album_create(*, owner: str, name: str, description: str = "") -> Album:
 
 
 def album_update(*, album: Album, name: str, description: str, cover_media_id: str | None) -> Album:
-    """Rename, describe, choose the cover (an item of the album, or None for the newest)."""
-    if cover_media_id and not (MEDIA_ID.fullmatch(cover_media_id) and _is_member(album.id, cover_media_id)):
+    """Rename, describe, choose the cover (an item of the album, or None for the newest).
+    The cover in use may stay as it is even if it has left the album since (the page
+    falls back to the newest item): otherwise the album could not be renamed."""
+    if (
+        cover_media_id
+        and cover_media_id != album.cover_media_id
+        and not (MEDIA_ID.fullmatch(cover_media_id) and _is_member(album.id, cover_media_id))
+    ):
         raise CoverNotInAlbum
     album.update(
         actions=[
@@ -177,10 +183,11 @@ def memberships_forget(*, media_id: str) -> None:
     try:
         memberships = list(Membership.by_media.query(media_id))
         for membership in memberships:
-            album = Album(membership.album_id)
             try:
+                # The album as it stands, so a cover that was this item is forgotten too.
+                album = Album.get(membership.album_id, consistent_read=True)
                 album_remove_item(album=album, media_id=media_id, actor=None)
-            except AlbumNotFound:
+            except (Album.DoesNotExist, AlbumNotFound):
                 membership.delete()
     except PynamoDBException:
         logger.exception("Media %s is gone but some of its album memberships remain", media_id)
