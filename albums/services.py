@@ -237,8 +237,10 @@ def vocabulary_count(*, owner: str, added: Iterable[str], removed: Iterable[str]
         logger.warning("Tag suggestions of %s not updated", owner, exc_info=True)
 
 
-def tags_forget(*, item: MediaItem) -> None:
-    """An item deleted for good: its postings and its share of the vocabulary go."""
+def tags_forget(*, item: MediaItem, vocabulary: bool = True) -> None:
+    """An item deleted for good: its postings and (unless the caller counts it out
+    itself, once) its share of the vocabulary go."""
     tags = item.tag_list
     tags_index_remove(owner=item.owner, media_id=item.id, tags=tags)
-    vocabulary_count(owner=item.owner, added=(), removed=tags)
+    if vocabulary:
+        vocabulary_count(owner=item.owner, added=(), removed=tags)

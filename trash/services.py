@@ -29,6 +29,7 @@ from ulid import ULID
 
 from activity.models import SYSTEM, ActivityAction
 from activity.services import activity_record
+from albums.services import vocabulary_count
 from mediahub import aws
 from mediahub.aws import condition_failed
 from search.services import NO_ENTRIES, index_entries, index_update
@@ -100,7 +101,8 @@ def trash_purge(*, trashed: TrashedItem, actor: str, due_before: datetime | None
     _claim(trashed, due_before=due_before)
     item = trashed_media(trashed)
     media_services.media_files_delete(item)
-    media_services.media_forget(item)
+    media_services.media_forget(item, vocabulary=False)
+    _uncount_once(trashed, item)
     trashed.delete(condition=TrashedItem.purging_at.exists(), add_version_condition=False)
     activity_record(actor=actor, action=ActivityAction.PURGE, media_id=item.id, owner=item.owner, detail=item.name)
 
@@ -121,6 +123,23 @@ def _claim(trashed: TrashedItem, *, due_before: datetime | None) -> None:
         if condition_failed(exc):
             raise TrashNotFound from exc
         raise
+
+
+def _uncount_once(trashed: TrashedItem, item: MediaItem) -> None:
+    """The item's tags leave its owner's suggestions once, however many runs its purge
+    takes: only the run that marks the trash record counts them out."""
+    if not item.tag_list:
+        return
+    try:
+        trashed.update(
+            actions=[TrashedItem.uncounted_at.set(timezone.now())],
+            condition=TrashedItem.uncounted_at.does_not_exist() & TrashedItem.purging_at.exists(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return
+        raise
+    vocabulary_count(owner=item.owner, added=(), removed=item.tag_list)
 
 
 @dataclass(frozen=True)

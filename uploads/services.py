@@ -266,15 +266,17 @@ def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
     return trashed
 
 
-def media_forget(item: MediaItem) -> None:
+def media_forget(item: MediaItem, *, vocabulary: bool = True) -> None:
     """What happens once an item is gone for good (a cancelled upload, a purge from the
     trash): its share links end, its search postings, album memberships and tag postings
-    go. Idempotent; never raises for a storage failure (each step logs, and is harmless
-    left over: whatever points at a record that is gone, every reader skips)."""
+    go, and (unless `vocabulary` is False: the purge counts it out once itself) its tags
+    leave the owner's suggestions. Idempotent but for that count; never raises for a
+    storage failure (each step logs, and is harmless left over: whatever points at a
+    record that is gone, every reader skips)."""
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
     memberships_forget(media_id=item.id)
-    tags_forget(item=item)
+    tags_forget(item=item, vocabulary=vocabulary)
 
 
 def media_files_delete(item: MediaItem) -> None:
