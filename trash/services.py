@@ -36,7 +36,8 @@ from search.services import NO_ENTRIES, index_entries, index_update
 from trash.exceptions import BeingPurged, RestoreConflict, TrashNotFound
 from trash.models import TrashedItem, purge_shards
 from uploads import services as media_services
-from uploads.models import MediaItem
+from uploads import storage
+from uploads.models import MediaItem, Status
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
     RestoreConflict (an item with its id exists)."""
     raw = json.loads(trashed.record)
     item = MediaItem.from_raw_data(raw)
+    replaced = _bytes_replaced(item)  # before anything changes: a storage error changes nothing
     attributes = {name: value for name, value in raw.items() if name != "id"}
     put = MediaItem._get_connection().get_operation_kwargs(
         item.id, key=ITEM, attributes=attributes, condition=MediaItem.id.does_not_exist()
@@ -74,7 +76,19 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
         raise
     index_update(media_id=item.id, before=NO_ENTRIES, after=index_entries(item))
     activity_record(actor=actor, action=ActivityAction.RESTORE, media_id=item.id, owner=item.owner, detail=item.name)
+    if replaced:
+        item = media_services.media_reject_if_replaced(item=item)
     return item
+
+
+def _bytes_replaced(item: MediaItem) -> bool:
+    """Whether a ready item's file is no longer the object verified: bytes POSTed over its
+    key while it was in the trash (its upload's POST policy still valid) found no record
+    for S3's event to reject, so the restore rejects it as that event would have."""
+    if item.status != Status.READY:
+        return False
+    head = storage.object_head(item.s3_key)
+    return head is not None and head.etag != item.etag
 
 
 def _restore_refused(trashed: TrashedItem, exc: TransactWriteError) -> Exception:
