@@ -176,10 +176,11 @@ def album_add_many(*, album: Album, items: Iterable[MediaItem], actor: str) -> l
     return bulk.media_each(items, add, verb="added")
 
 
-def memberships_forget(*, media_id: str) -> None:
+def memberships_forget(*, media_id: str, strict: bool = False) -> None:
     """An item deleted for good leaves every album it was in, each album's count with it.
     A failure is logged: a membership left behind names an item that is gone, which album
-    pages skip."""
+    pages skip, but its album's count is one too many; `strict` (a purge, which its next
+    run finishes) raises it too."""
     try:
         memberships = list(Membership.by_media.query(media_id))
         for membership in memberships:
@@ -191,6 +192,8 @@ def memberships_forget(*, media_id: str) -> None:
                 membership.delete()
     except PynamoDBException:
         logger.exception("Media %s is gone but some of its album memberships remain", media_id)
+        if strict:
+            raise
 
 
 def tags_index_add(*, owner: str, media_id: str, tags: Iterable[str], version: int) -> None:

@@ -115,7 +115,7 @@ def trash_purge(*, trashed: TrashedItem, actor: str, due_before: datetime | None
     _claim(trashed, due_before=due_before)
     item = trashed_media(trashed)
     media_services.media_files_delete(item)
-    media_services.media_forget(item, vocabulary=False)
+    media_services.media_forget(item, purging=True)
     _uncount_once(trashed, item)
     trashed.delete(condition=TrashedItem.purging_at.exists(), add_version_condition=False)
     activity_record(actor=actor, action=ActivityAction.PURGE, media_id=item.id, owner=item.owner, detail=item.name)
