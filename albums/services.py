@@ -10,7 +10,9 @@ too many (every listing checks the record), never one too few.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
@@ -100,14 +102,17 @@ def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
     if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
         raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
     membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
+
+    def add(transaction: TransactWrite) -> None:
+        transaction.save(membership, condition=Membership.media_id.does_not_exist())
+        transaction.update(
+            album,
+            actions=[Album.item_count.add(1), Album.updated_at.set(timezone.now())],
+            condition=Album.id.exists(),
+        )
+
     try:
-        with _transaction() as transaction:
-            transaction.save(membership, condition=Membership.media_id.does_not_exist())
-            transaction.update(
-                album,
-                actions=[Album.item_count.add(1), Album.updated_at.set(timezone.now())],
-                condition=Album.id.exists(),
-            )
+        _transact(add)
     except TransactWriteError as exc:
         return _refused(exc, first_means=False)
     _log(actor, album=album, media_id=item.id, detail=f"added to album “{album.name}”")
@@ -118,14 +123,17 @@ def album_remove_item(*, album: Album, media_id: str, actor: str | None) -> bool
     """Take the item out of the album; False if it was not in it. `actor` is who the
     activity log names; None when the item itself is gone for good (its purge is logged)."""
     membership = Membership(album.id, media_id)
+
+    def remove(transaction: TransactWrite) -> None:
+        transaction.delete(membership, condition=Membership.media_id.exists())
+        transaction.update(
+            album,
+            actions=[Album.item_count.add(-1), Album.updated_at.set(timezone.now())],
+            condition=Album.id.exists(),
+        )
+
     try:
-        with _transaction() as transaction:
-            transaction.delete(membership, condition=Membership.media_id.exists())
-            transaction.update(
-                album,
-                actions=[Album.item_count.add(-1), Album.updated_at.set(timezone.now())],
-                condition=Album.id.exists(),
-            )
+        _transact(remove)
     except TransactWriteError as exc:
         return _refused(exc, first_means=False)
     if album.cover_media_id == media_id:
@@ -154,6 +162,26 @@ def _refused(exc: TransactWriteError, *, first_means: bool) -> bool:
 def _transaction() -> TransactWrite:
     # The models' own connection: the project's region, endpoint, timeouts and retries.
     return TransactWrite(connection=Album._get_connection().connection)
+
+
+# Tries of a membership transaction that DynamoDB cancels only because another one was
+# writing the same album at that moment (TransactionConflict: parallel adds to one album).
+CONFLICT_TRIES = 5
+
+
+def _transact(write: Callable[[TransactWrite], None]) -> None:
+    """Run `write` in one transaction, again (after a short random pause) while DynamoDB
+    cancels it for a concurrent transaction on the same items and nothing else."""
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            with _transaction() as transaction:
+                write(transaction)
+            return
+        except TransactWriteError as exc:
+            reasons = {reason.code for reason in exc.cancellation_reasons if reason}
+            if attempt == CONFLICT_TRIES or reasons != {"TransactionConflict"}:
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (a pause, not a secret)
 
 
 def _cover_forget(album: Album) -> None:
