@@ -17,7 +17,10 @@ pytestmark = pytest.mark.usefixtures("aws")
 def conflict() -> ClientError:
     reasons = [{"Code": "None"}, {"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}]
     response = {
-        "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled [None, TransactionConflict]"},
+        "Error": {
+            "Code": "TransactionCanceledException",
+            "Message": "Transaction cancelled [None, TransactionConflict]",
+        },
         "CancellationReasons": reasons,
         "ResponseMetadata": {"HTTPStatusCode": 400},
     }
