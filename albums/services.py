@@ -94,13 +94,7 @@ def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
     there already. Only the album owner's own items go in an album (others are not
     found), and an item is in at most MAX_ALBUMS_PER_ITEM albums; an upload still
     pending goes in none."""
-    if item.owner != album.owner:
-        raise MediaNotFound
-    if item.status == Status.PENDING:
-        # A pending record expires by TTL, with nothing to take it out of its albums.
-        raise UploadStillPending
-    if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
-        raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
+    album_add_check(album=album, item=item)
     membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
 
     def add(transaction: TransactWrite) -> None:
@@ -117,6 +111,18 @@ def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
         return _refused(exc, first_means=False)
     _log(actor, album=album, media_id=item.id, detail=f"added to album “{album.name}”")
     return True
+
+
+def album_add_check(*, album: Album, item: MediaItem) -> None:
+    """Whether `item` may go in `album` (album_add_item's rules), raising why not; bulk edit
+    asks before it changes the item's record, so an item reported unchanged is."""
+    if item.owner != album.owner:
+        raise MediaNotFound
+    if item.status == Status.PENDING:
+        # A pending record expires by TTL, with nothing to take it out of its albums.
+        raise UploadStillPending
+    if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
+        raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
 
 
 def album_remove_item(*, album: Album, media_id: str, actor: str | None) -> bool:
