@@ -45,6 +45,8 @@ def media_edit_many(
 
     def edit(item: MediaItem) -> str:
         try:
+            if change.album is not None:
+                services.album_add_check(album=change.album, item=item)  # before any change
             problem = _edit_record(item, seen[item.id], change, actor) if change.edits_record else ""
             if not problem and change.album is not None:
                 services.album_add_item(album=change.album, item=item, actor=actor)

@@ -29,6 +29,9 @@ ALBUMS_PAGE = 50
 PICKER_LIMIT = 200
 # Tags offered as suggestions.
 SUGGESTIONS = 300
+# An album's newest memberships read for its cover (when none is chosen, or it is gone):
+# the newest may be in the trash.
+COVER_CANDIDATES = 10
 
 
 def album_get_for_user(*, album_id: str, user: User) -> Album:
@@ -88,16 +91,15 @@ def albums_for_media(*, media_id: str) -> list[Album]:
 
 
 def album_cover(album: Album) -> MediaItem | None:
-    """The chosen cover if it is still there, else the album's newest item, else None."""
+    """The chosen cover if it is still there, else the album's newest item (of its newest
+    COVER_CANDIDATES memberships, skipping those in the trash), else None."""
     candidates = [album.cover_media_id] if album.cover_media_id else []
-    newest = Membership.query(album.id, scan_index_forward=False, limit=1)
+    newest = Membership.query(album.id, scan_index_forward=False, limit=COVER_CANDIDATES)
     candidates += [membership.media_id for membership in newest]
+    found = {item.id: item for item in MediaItem.batch_get(set(candidates))} if candidates else {}
     for media_id in candidates:
-        try:
-            item = MediaItem.get(media_id)
-        except MediaItem.DoesNotExist:
-            continue
-        if item.owner == album.owner:
+        item = found.get(media_id)
+        if item is not None and item.owner == album.owner:
             return item
     return None
 

@@ -10,7 +10,9 @@ too many (every listing checks the record), never one too few.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import random
+import time
+from collections.abc import Callable, Iterable
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.utils import timezone
@@ -45,8 +47,14 @@ def album_create(*, owner: str, name: str, description: str = "") -> Album:
 
 
 def album_update(*, album: Album, name: str, description: str, cover_media_id: str | None) -> Album:
-    """Rename, describe, choose the cover (an item of the album, or None for the newest)."""
-    if cover_media_id and not (MEDIA_ID.fullmatch(cover_media_id) and _is_member(album.id, cover_media_id)):
+    """Rename, describe, choose the cover (an item of the album, or None for the newest).
+    The cover in use may stay as it is even if it has left the album since (the page
+    falls back to the newest item): otherwise the album could not be renamed."""
+    if (
+        cover_media_id
+        and cover_media_id != album.cover_media_id
+        and not (MEDIA_ID.fullmatch(cover_media_id) and _is_member(album.id, cover_media_id))
+    ):
         raise CoverNotInAlbum
     album.update(
         actions=[
@@ -86,6 +94,28 @@ def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
     there already. Only the album owner's own items go in an album (others are not
     found), and an item is in at most MAX_ALBUMS_PER_ITEM albums; an upload still
     pending goes in none."""
+    album_add_check(album=album, item=item)
+    membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
+
+    def add(transaction: TransactWrite) -> None:
+        transaction.save(membership, condition=Membership.media_id.does_not_exist())
+        transaction.update(
+            album,
+            actions=[Album.item_count.add(1), Album.updated_at.set(timezone.now())],
+            condition=Album.id.exists(),
+        )
+
+    try:
+        _transact(add)
+    except TransactWriteError as exc:
+        return _refused(exc, first_means=False)
+    _log(actor, album=album, media_id=item.id, detail=f"added to album “{album.name}”")
+    return True
+
+
+def album_add_check(*, album: Album, item: MediaItem) -> None:
+    """Whether `item` may go in `album` (album_add_item's rules), raising why not; bulk edit
+    asks before it changes the item's record, so an item reported unchanged is."""
     if item.owner != album.owner:
         raise MediaNotFound
     if item.status == Status.PENDING:
@@ -93,33 +123,23 @@ def album_add_item(*, album: Album, item: MediaItem, actor: str) -> bool:
         raise UploadStillPending
     if Membership.by_media.count(item.id, limit=MAX_ALBUMS_PER_ITEM) >= MAX_ALBUMS_PER_ITEM:
         raise TooManyAlbums(f"“{item.name}” is already in {MAX_ALBUMS_PER_ITEM} albums, as many as an item may be in.")
-    membership = Membership(album.id, item.id, owner=album.owner, added_at=timezone.now())
-    try:
-        with _transaction() as transaction:
-            transaction.save(membership, condition=Membership.media_id.does_not_exist())
-            transaction.update(
-                album,
-                actions=[Album.item_count.add(1), Album.updated_at.set(timezone.now())],
-                condition=Album.id.exists(),
-            )
-    except TransactWriteError as exc:
-        return _refused(exc, first_means=False)
-    _log(actor, album=album, media_id=item.id, detail=f"added to album “{album.name}”")
-    return True
 
 
 def album_remove_item(*, album: Album, media_id: str, actor: str | None) -> bool:
     """Take the item out of the album; False if it was not in it. `actor` is who the
     activity log names; None when the item itself is gone for good (its purge is logged)."""
     membership = Membership(album.id, media_id)
+
+    def remove(transaction: TransactWrite) -> None:
+        transaction.delete(membership, condition=Membership.media_id.exists())
+        transaction.update(
+            album,
+            actions=[Album.item_count.add(-1), Album.updated_at.set(timezone.now())],
+            condition=Album.id.exists(),
+        )
+
     try:
-        with _transaction() as transaction:
-            transaction.delete(membership, condition=Membership.media_id.exists())
-            transaction.update(
-                album,
-                actions=[Album.item_count.add(-1), Album.updated_at.set(timezone.now())],
-                condition=Album.id.exists(),
-            )
+        _transact(remove)
     except TransactWriteError as exc:
         return _refused(exc, first_means=False)
     if album.cover_media_id == media_id:
@@ -150,6 +170,26 @@ def _transaction() -> TransactWrite:
     return TransactWrite(connection=Album._get_connection().connection)
 
 
+# Tries of a membership transaction that DynamoDB cancels only because another one was
+# writing the same album at that moment (TransactionConflict: parallel adds to one album).
+CONFLICT_TRIES = 5
+
+
+def _transact(write: Callable[[TransactWrite], None]) -> None:
+    """Run `write` in one transaction, again (after a short random pause) while DynamoDB
+    cancels it for a concurrent transaction on the same items and nothing else."""
+    for attempt in range(1, CONFLICT_TRIES + 1):
+        try:
+            with _transaction() as transaction:
+                write(transaction)
+            return
+        except TransactWriteError as exc:
+            reasons = {reason.code for reason in exc.cancellation_reasons if reason}
+            if attempt == CONFLICT_TRIES or reasons != {"TransactionConflict"}:
+                raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))  # noqa: S311 (a pause, not a secret)
+
+
 def _cover_forget(album: Album) -> None:
     try:
         album.update(actions=[Album.cover_media_id.remove()], condition=Album.cover_media_id == album.cover_media_id)
@@ -170,20 +210,24 @@ def album_add_many(*, album: Album, items: Iterable[MediaItem], actor: str) -> l
     return bulk.media_each(items, add, verb="added")
 
 
-def memberships_forget(*, media_id: str) -> None:
+def memberships_forget(*, media_id: str, strict: bool = False) -> None:
     """An item deleted for good leaves every album it was in, each album's count with it.
     A failure is logged: a membership left behind names an item that is gone, which album
-    pages skip."""
+    pages skip, but its album's count is one too many; `strict` (a purge, which its next
+    run finishes) raises it too."""
     try:
         memberships = list(Membership.by_media.query(media_id))
         for membership in memberships:
-            album = Album(membership.album_id)
             try:
+                # The album as it stands, so a cover that was this item is forgotten too.
+                album = Album.get(membership.album_id, consistent_read=True)
                 album_remove_item(album=album, media_id=media_id, actor=None)
-            except AlbumNotFound:
+            except (Album.DoesNotExist, AlbumNotFound):
                 membership.delete()
     except PynamoDBException:
         logger.exception("Media %s is gone but some of its album memberships remain", media_id)
+        if strict:
+            raise
 
 
 def tags_index_add(*, owner: str, media_id: str, tags: Iterable[str], version: int) -> None:
@@ -230,8 +274,10 @@ def vocabulary_count(*, owner: str, added: Iterable[str], removed: Iterable[str]
         logger.warning("Tag suggestions of %s not updated", owner, exc_info=True)
 
 
-def tags_forget(*, item: MediaItem) -> None:
-    """An item deleted for good: its postings and its share of the vocabulary go."""
+def tags_forget(*, item: MediaItem, vocabulary: bool = True) -> None:
+    """An item deleted for good: its postings and (unless the caller counts it out
+    itself, once) its share of the vocabulary go."""
     tags = item.tag_list
     tags_index_remove(owner=item.owner, media_id=item.id, tags=tags)
-    vocabulary_count(owner=item.owner, added=(), removed=tags)
+    if vocabulary:
+        vocabulary_count(owner=item.owner, added=(), removed=tags)

@@ -27,7 +27,10 @@ def tag_normalise(text: str) -> str:
     """The one spelling of a tag; InvalidTag if there is none."""
     if any("\ud800" <= char <= "\udfff" for char in text):
         raise InvalidTag("A tag must be valid Unicode text.")
-    tag = _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    # Twice: case folding can undo NFKC ("ß" + U+0301 folds to "ss" + U+0301, which NFKC
+    # composes to "sś"), and the one spelling must not change when normalised again (a
+    # tag's link, an edit saving the tags it shows). Once is enough for every other tag.
+    tag = _fold(_fold(text))
     if not tag:
         raise InvalidTag("A tag cannot be empty.")
     if "," in tag:
@@ -37,6 +40,10 @@ def tag_normalise(text: str) -> str:
     if len(tag) > MAX_TAG_LENGTH:
         raise InvalidTag(f"A tag has at most {MAX_TAG_LENGTH} characters: “{tag[:MAX_TAG_LENGTH]}…” is longer.")
     return tag
+
+
+def _fold(text: str) -> str:
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 def tags_normalise(texts: Iterable[str]) -> list[str]:

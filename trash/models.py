@@ -77,6 +77,9 @@ class TrashedItem(Model):
     # Set when a purge starts: from then on no restore may take the item back, as its
     # bytes may already be going. A purge that stopped halfway is finished by the next.
     purging_at = UTCDateTimeAttribute(null=True)
+    # Set by the purge run that took the item's tags out of its owner's suggestions (an
+    # ADD, not idempotent): a run finishing a purge that stopped later does not again.
+    uncounted_at = UTCDateTimeAttribute(null=True)
 
     by_trashed = ByTrashedIndex()
     by_purge = ByPurgeIndex()

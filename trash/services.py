@@ -29,13 +29,15 @@ from ulid import ULID
 
 from activity.models import SYSTEM, ActivityAction
 from activity.services import activity_record
+from albums.services import vocabulary_count
 from mediahub import aws
 from mediahub.aws import condition_failed
 from search.services import NO_ENTRIES, index_entries, index_update
 from trash.exceptions import BeingPurged, RestoreConflict, TrashNotFound
 from trash.models import TrashedItem, purge_shards
 from uploads import services as media_services
-from uploads.models import MediaItem
+from uploads import storage
+from uploads.models import MediaItem, Status
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
     RestoreConflict (an item with its id exists)."""
     raw = json.loads(trashed.record)
     item = MediaItem.from_raw_data(raw)
+    replaced = _bytes_replaced(item)  # before anything changes: a storage error changes nothing
     attributes = {name: value for name, value in raw.items() if name != "id"}
     put = MediaItem._get_connection().get_operation_kwargs(
         item.id, key=ITEM, attributes=attributes, condition=MediaItem.id.does_not_exist()
@@ -73,7 +76,19 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
         raise
     index_update(media_id=item.id, before=NO_ENTRIES, after=index_entries(item))
     activity_record(actor=actor, action=ActivityAction.RESTORE, media_id=item.id, owner=item.owner, detail=item.name)
+    if replaced:
+        item = media_services.media_reject_if_replaced(item=item)
     return item
+
+
+def _bytes_replaced(item: MediaItem) -> bool:
+    """Whether a ready item's file is no longer the object verified: bytes POSTed over its
+    key while it was in the trash (its upload's POST policy still valid) found no record
+    for S3's event to reject, so the restore rejects it as that event would have."""
+    if item.status != Status.READY:
+        return False
+    head = storage.object_head(item.s3_key)
+    return head is not None and head.etag != item.etag
 
 
 def _restore_refused(trashed: TrashedItem, exc: TransactWriteError) -> Exception:
@@ -100,7 +115,8 @@ def trash_purge(*, trashed: TrashedItem, actor: str, due_before: datetime | None
     _claim(trashed, due_before=due_before)
     item = trashed_media(trashed)
     media_services.media_files_delete(item)
-    media_services.media_forget(item)
+    media_services.media_forget(item, purging=True)
+    _uncount_once(trashed, item)
     trashed.delete(condition=TrashedItem.purging_at.exists(), add_version_condition=False)
     activity_record(actor=actor, action=ActivityAction.PURGE, media_id=item.id, owner=item.owner, detail=item.name)
 
@@ -121,6 +137,23 @@ def _claim(trashed: TrashedItem, *, due_before: datetime | None) -> None:
         if condition_failed(exc):
             raise TrashNotFound from exc
         raise
+
+
+def _uncount_once(trashed: TrashedItem, item: MediaItem) -> None:
+    """The item's tags leave its owner's suggestions once, however many runs its purge
+    takes: only the run that marks the trash record counts them out."""
+    if not item.tag_list:
+        return
+    try:
+        trashed.update(
+            actions=[TrashedItem.uncounted_at.set(timezone.now())],
+            condition=TrashedItem.uncounted_at.does_not_exist() & TrashedItem.purging_at.exists(),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return
+        raise
+    vocabulary_count(owner=item.owner, added=(), removed=item.tag_list)
 
 
 @dataclass(frozen=True)

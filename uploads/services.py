@@ -266,15 +266,18 @@ def media_trash(*, item: MediaItem, actor: str) -> TrashedItem:
     return trashed
 
 
-def media_forget(item: MediaItem) -> None:
+def media_forget(item: MediaItem, *, purging: bool = False) -> None:
     """What happens once an item is gone for good (a cancelled upload, a purge from the
     trash): its share links end, its search postings, album memberships and tag postings
-    go. Idempotent; never raises for a storage failure (each step logs, and is harmless
-    left over: whatever points at a record that is gone, every reader skips)."""
+    go, and its tags leave the owner's suggestions. Never raises for a storage failure
+    (each step logs, and is harmless left over: whatever points at a record that is gone,
+    every reader skips), except, when `purging`, for the album memberships: an album's
+    count must follow them, and the purge's next run finishes the job. A purge, run again,
+    also counts the tags out of the suggestions itself, once (trash.services)."""
     shares_end_for_media(media_id=item.id)
     _unindexed(item)
-    memberships_forget(media_id=item.id)
-    tags_forget(item=item)
+    memberships_forget(media_id=item.id, strict=purging)
+    tags_forget(item=item, vocabulary=not purging)
 
 
 def media_files_delete(item: MediaItem) -> None:

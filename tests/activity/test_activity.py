@@ -170,3 +170,13 @@ def test_tag_and_album_changes_are_recorded_with_who_made_them(member_client, ad
     details = [entry.detail for entry in ActivityEntry.query(item.id)][1:]
     assert details == ["changed tags", "added to album “Lisbon”", "changed tags", "taken out of album “Lisbon”"]
     assert MediaItem.get(item.id).tags == {"yellow", "tram", "night"}
+
+
+def test_admins_filter_the_log_by_what_the_system_did(admin_client):
+    activity_record(actor=SYSTEM, action=ActivityAction.PURGE, media_id="item1", owner="alice", detail="Harbour")
+    activity_record(actor="alice", action=ActivityAction.TRASH, media_id="item1", owner="alice", detail="Harbour")
+
+    response = admin_client.get("/activity/", {"user": SYSTEM})
+
+    assert response.status_code == 200
+    assert re.findall(r'data-action="(\w+)"', response.content.decode()) == ["purge"]

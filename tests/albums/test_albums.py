@@ -167,3 +167,15 @@ def test_renaming_an_album_keeps_its_chosen_cover(member_client):
     assert f'<option value="{old.id}" selected>old</option>' in form
     assert response.status_code == 302
     assert (Album.get(album.id).name, Album.get(album.id).cover_media_id) == ("Renamed", old.id)
+
+
+def test_the_cover_is_the_newest_item_not_in_the_trash(member):
+    older, newer = MediaItemFactory(owner="alice", name="Older"), MediaItemFactory(owner="alice", name="Newer")
+    album = services.album_create(owner="alice", name="Trip")
+    for item in (older, newer):
+        services.album_add_item(album=album, item=item, actor="alice")
+    media_services.media_delete(item=MediaItem.get(newer.id), actor="alice")
+
+    cover = album_cover(Album.get(album.id))
+
+    assert cover is not None and cover.id == older.id

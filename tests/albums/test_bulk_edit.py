@@ -123,3 +123,21 @@ def test_the_list_offers_add_to_album_and_edit_on_the_selection(member_client):
 
     assert 'formaction="/media/edit/" name="intent" value="album">Add to album…' in page
     assert "Edit selected…" in page
+
+
+def test_an_item_that_cannot_join_the_album_is_reported_unchanged_and_is_unchanged(member_client, monkeypatch):
+    full, room = MediaItemFactory(name="Full", caption="Old"), MediaItemFactory(name="Room", caption="Old")
+    album = services.album_create(owner="alice", name="Trip")
+    monkeypatch.setattr(services, "MAX_ALBUMS_PER_ITEM", 1)
+    services.album_add_item(album=services.album_create(owner="alice", name="Other"), item=full, actor="alice")
+    full = MediaItem.get(full.id)
+
+    response = member_client.post(
+        "/media/edit/", chosen(full, room, caption_mode="append", caption="More", album=album.id)
+    )
+
+    assert response.status_code == 207
+    assert "not changed, “Full” is already in 1 albums" in response.content.decode()
+    assert MediaItem.get(full.id).caption == "Old"  # as reported: trying again appends once
+    assert MediaItem.get(room.id).caption == "Old\nMore"
+    assert [m.media_id for m in Membership.query(album.id)] == [room.id]

@@ -195,3 +195,16 @@ def test_a_late_removal_never_takes_away_the_posting_of_a_later_edit(member, fau
     assert TagEntry.count(posting_key("alice", "beach")) == 1
     assert TagEntry.count(everyone_posting_key("beach")) == 1
     assert [i.name for i in media_find(user=member, query=MediaQuery(tag="beach"), cursor=None).items] == ["Shore"]
+
+
+@pytest.mark.parametrize("typed", ["Straße\u0301", "\u0399\u0308\u0301λιος", "\u1f85\u0301", "\u0130\u0301stanbul"])
+def test_a_normalised_tag_keeps_its_spelling_when_normalised_again(typed):
+    tag = tag_normalise(typed)
+    assert tag_normalise(tag) == tag
+
+
+def test_the_link_of_a_tag_that_case_folding_decomposes_lists_its_item(member_client):
+    item = MediaItemFactory(owner="alice", name="Accent")
+    services.media_update(item=item, name=item.name, caption="", version=item.version, tags=[tag_normalise("ß\u0301")])
+    (tag,) = MediaItem.get(item.id).tag_list
+    assert "Accent" in member_client.get("/", {"tag": tag}).content.decode()
