@@ -77,14 +77,17 @@ def share_revoke(*, share: Share, actor: str | None = None) -> None:
     )
 
 
-def shares_end_for_media(*, media_id: str) -> None:
+def shares_end_for_media(*, media_id: str, must: bool = False) -> None:
     """Withdraw every link to an item that is going away. A link left behind by a failure
-    here is dead anyway (opening a link checks its item), and its TTL removes it."""
+    here is dead while its item is (opening a link checks its item), and its TTL removes
+    it; with `must`, for an item coming back from the trash, the failure is raised instead."""
     try:
         with Share.batch_write() as batch:
             for share in Share.by_media.query(media_id):
                 batch.delete(share)
     except PynamoDBException:
+        if must:
+            raise
         logger.exception("Could not remove the share links of %s; they are dead and expire by TTL", media_id)
 
 

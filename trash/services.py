@@ -33,6 +33,7 @@ from albums.services import vocabulary_count
 from mediahub import aws
 from mediahub.aws import condition_failed
 from search.services import NO_ENTRIES, index_entries, index_update
+from sharing.services import shares_end_for_media
 from trash.exceptions import BeingPurged, RestoreConflict, TrashNotFound
 from trash.models import TrashedItem, purge_shards
 from uploads import services as media_services
@@ -55,6 +56,9 @@ def trash_restore(*, trashed: TrashedItem, actor: str) -> MediaItem:
     raw = json.loads(trashed.record)
     item = MediaItem.from_raw_data(raw)
     replaced = _bytes_replaced(item)  # before anything changes: a storage error changes nothing
+    # The move to the trash ended its links, or logged that it could not: a link it left
+    # would open again once the item is back. Ended now, or no restore.
+    shares_end_for_media(media_id=item.id, must=True)
     attributes = {name: value for name, value in raw.items() if name != "id"}
     put = MediaItem._get_connection().get_operation_kwargs(
         item.id, key=ITEM, attributes=attributes, condition=MediaItem.id.does_not_exist()

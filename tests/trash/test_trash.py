@@ -83,6 +83,24 @@ def test_restore_brings_back_the_very_same_record_and_search_but_not_share_links
     assert member_client.get(f"/media/{item.id}/").status_code == 200
 
 
+def test_a_link_the_move_to_trash_could_not_end_does_not_open_again_after_restore(member_client, faults):
+    item = photo()
+    token = make_share(member_client, item)
+    on_shares = {"when": lambda params: "-shares" in str(params)}
+    faults.fail("Query", times=1, **on_shares)  # the move cannot look its links up: logged, not raised
+    member_client.post(f"/media/{item.id}/delete/")
+    assert Client().get(f"/s/{token}/").status_code == 404  # dead while its item is in the trash
+
+    faults.fail("Query", times=1, **on_shares)
+    refused = member_client.post(f"/trash/{item.id}/restore/")
+    assert refused.status_code == 503 and raw(item.id) is None  # not back with a live link
+
+    member_client.post(f"/trash/{item.id}/restore/")
+
+    assert raw(item.id) is not None
+    assert Client().get(f"/s/{token}/").status_code == 404
+
+
 def test_an_item_restored_can_be_edited_with_the_version_it_had(member_client):
     item = photo()
     services.media_delete(item=item, actor="alice")
