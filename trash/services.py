@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -171,18 +172,7 @@ class PurgeReport:
 def trash_empty(*, owner: str, actor: str) -> PurgeReport:
     """Delete forever everything in `owner`'s trash, one item at a time, so one failure
     stops nothing else; a failed item stays in the trash, due now, for the next purge."""
-    purged = failed = 0
-    for trashed in TrashedItem.query(owner, consistent_read=True):
-        try:
-            trash_purge(trashed=trashed, actor=actor)
-        except TrashNotFound:
-            continue
-        except Exception:
-            logger.exception("Could not purge %s of %s", trashed.media_id, owner)
-            failed += 1
-        else:
-            purged += 1
-    return PurgeReport(purged=purged, failed=failed)
+    return _purge_each(TrashedItem.query(owner, consistent_read=True), actor=actor)
 
 
 def trash_purge_due(*, now: datetime | None = None) -> PurgeReport:
@@ -190,21 +180,29 @@ def trash_purge_due(*, now: datetime | None = None) -> PurgeReport:
     scheduled Lambda event): each shard of `by-purge`, up to now, never a scan. Safe to run
     again at any time; a run that stops is finished by the next."""
     now = now or timezone.now()
+    due = (
+        trashed
+        for shard in purge_shards()
+        for key in TrashedItem.by_purge.query(shard, TrashedItem.purge_at <= now)
+        if (trashed := _get(key.owner, key.media_id)) is not None
+    )
+    return _purge_each(due, actor=SYSTEM, due_before=now)
+
+
+def _purge_each(items: Iterable[TrashedItem], *, actor: str, due_before: datetime | None = None) -> PurgeReport:
+    """trash_purge each item on its own: one that fails is logged, counted and left, claimed
+    and due, for the next run; one restored or purged meanwhile is skipped."""
     purged = failed = 0
-    for shard in purge_shards():
-        for key in TrashedItem.by_purge.query(shard, TrashedItem.purge_at <= now):
-            trashed = _get(key.owner, key.media_id)
-            if trashed is None:
-                continue
-            try:
-                trash_purge(trashed=trashed, actor=SYSTEM, due_before=now)
-            except TrashNotFound:
-                continue
-            except Exception:
-                logger.exception("Could not purge %s of %s; the next run tries again", key.media_id, key.owner)
-                failed += 1
-            else:
-                purged += 1
+    for trashed in items:
+        try:
+            trash_purge(trashed=trashed, actor=actor, due_before=due_before)
+        except TrashNotFound:
+            continue
+        except Exception:
+            logger.exception("Could not purge %s of %s; the next run tries again", trashed.media_id, trashed.owner)
+            failed += 1
+        else:
+            purged += 1
     return PurgeReport(purged=purged, failed=failed)
 
 
